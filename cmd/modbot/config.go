@@ -1,0 +1,293 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kelseyhightower/envconfig"
+)
+
+// env is the raw environment, read by envconfig with the MODBOT_ prefix. Every field is a string
+// so that one malformed value does not hide the others: parse reports all problems at once.
+//
+// Field names are chosen so that split_words yields the exact variable names; no field carries an
+// `envconfig:"…"` tag, because with one envconfig also reads the unprefixed name (a stray
+// REDIS_URL) — config_test.go proves it does not.
+type env struct {
+	SlackAppToken   string `split_words:"true"`
+	SlackBotToken   string `split_words:"true"`
+	SlackApiUrl     string `split_words:"true" default:"https://slack.com/api/"`
+	SlackTeamId     string `split_words:"true"`
+	ApprovalChannel string `split_words:"true"`
+	AuditChannel    string `split_words:"true"`
+	TimSdkappid     string `split_words:"true"`
+	TimSecretKey    string `split_words:"true"`
+	TimAdmin        string `split_words:"true" default:"administrator"`
+	TimRegion       string `split_words:"true"`
+	TimBaseUrl      string `split_words:"true"`
+	TimRate         string `split_words:"true" default:"200"`
+	RedisUrl        string `split_words:"true"`
+	RedisPrefix     string `split_words:"true" default:"modbot:"`
+	BootstrapAdmins string `split_words:"true"`
+	UnbanApprovals  string `split_words:"true" default:"1"`
+	RequestTtl      string `split_words:"true" default:"24h"`
+	RequireReason   string `split_words:"true" default:"true"`
+	MaxAccounts     string `split_words:"true" default:"1000"`
+	AuditRetention  string `split_words:"true" default:"2160h"`
+	HttpAddr        string `split_words:"true" default:":9090"`
+	DrainTimeout    string `split_words:"true" default:"25s"`
+	LogLevel        string `split_words:"true" default:"info"`
+	LogFormat       string `split_words:"true" default:"json"`
+}
+
+// Config is modbot's parsed configuration. See DESIGN.md for the meaning of each variable.
+type Config struct {
+	SlackAppToken   string
+	SlackBotToken   string
+	SlackAPIURL     string
+	SlackTeamID     string
+	ApprovalChannel string
+	AuditChannel    string
+
+	TimSDKAppID  int
+	TimSecretKey string
+	TimAdmin     string
+	TimRegion    string
+	TimBaseURL   string
+	TimRate      int
+
+	RedisURL    string
+	RedisPrefix string
+
+	BootstrapAdmins []string
+	UnbanApprovals  int
+	RequestTTL      time.Duration
+	RequireReason   bool
+	MaxAccounts     int
+	AuditRetention  time.Duration
+
+	HTTPAddr     string
+	DrainTimeout time.Duration
+	LogLevel     string
+	LogFormat    string
+}
+
+// needs says which groups of settings a subcommand requires; the others may be empty.
+type needs struct {
+	slack, tim, redis bool
+}
+
+// regions are the Tencent data centres modbot knows, as MODBOT_TIM_REGION spells them.
+var regions = []string{"china", "singapore", "seoul", "tokyo", "frankfurt", "siliconvalley", "jakarta"}
+
+// loadConfig reads MODBOT_* variables and validates those n requires, reporting every problem at
+// once. Values of secrets never appear in the errors.
+func loadConfig(n needs) (Config, error) {
+	var e env
+	if err := envconfig.Process("modbot", &e); err != nil {
+		return Config{}, fmt.Errorf("read environment: %w", err)
+	}
+	return e.parse(n)
+}
+
+func (e env) parse(n needs) (Config, error) {
+	p := parser{}
+	c := Config{
+		SlackAppToken:   strings.TrimSpace(e.SlackAppToken),
+		SlackBotToken:   strings.TrimSpace(e.SlackBotToken),
+		SlackTeamID:     strings.TrimSpace(e.SlackTeamId),
+		ApprovalChannel: strings.TrimSpace(e.ApprovalChannel),
+		AuditChannel:    strings.TrimSpace(e.AuditChannel),
+		TimSecretKey:    strings.TrimSpace(e.TimSecretKey),
+		TimAdmin:        strings.TrimSpace(e.TimAdmin),
+		TimRegion:       strings.ToLower(strings.TrimSpace(e.TimRegion)),
+		TimBaseURL:      strings.TrimSpace(e.TimBaseUrl),
+		RedisURL:        strings.TrimSpace(e.RedisUrl),
+		RedisPrefix:     e.RedisPrefix,
+		HTTPAddr:        e.HttpAddr,
+		LogLevel:        strings.ToLower(e.LogLevel),
+		LogFormat:       strings.ToLower(e.LogFormat),
+	}
+	c.SlackAPIURL = p.url("MODBOT_SLACK_API_URL", e.SlackApiUrl, "http", "https")
+	if c.SlackAPIURL != "" && !strings.HasSuffix(c.SlackAPIURL, "/") {
+		c.SlackAPIURL += "/"
+	}
+	c.TimRate = p.intRange("MODBOT_TIM_RATE", e.TimRate, 1, 100000)
+	c.UnbanApprovals = p.intRange("MODBOT_UNBAN_APPROVALS", e.UnbanApprovals, 1, 10)
+	c.MaxAccounts = p.intRange("MODBOT_MAX_ACCOUNTS", e.MaxAccounts, 1, 100000)
+	c.RequestTTL = p.duration("MODBOT_REQUEST_TTL", e.RequestTtl, time.Minute)
+	c.AuditRetention = p.duration("MODBOT_AUDIT_RETENTION", e.AuditRetention, time.Hour)
+	c.DrainTimeout = p.duration("MODBOT_DRAIN_TIMEOUT", e.DrainTimeout, 0)
+	c.RequireReason = p.boolean("MODBOT_REQUIRE_REASON", e.RequireReason)
+	c.BootstrapAdmins = p.userIDs("MODBOT_BOOTSTRAP_ADMINS", e.BootstrapAdmins)
+	if c.SlackTeamID != "" && !isSlackID(c.SlackTeamID, "T", "E") {
+		p.add("MODBOT_SLACK_TEAM_ID", "must be a Slack workspace ID such as T0123ABCD")
+	}
+	if c.AuditChannel != "" && !isSlackID(c.AuditChannel, "C", "G") {
+		p.add("MODBOT_AUDIT_CHANNEL", "must be a channel ID such as C0123ABCD (not a #name)")
+	}
+	if c.RedisPrefix == "" {
+		p.add("MODBOT_REDIS_PREFIX", "must not be empty (default modbot:)")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		p.add("MODBOT_LOG_LEVEL", "must be debug, info, warn or error")
+	}
+	switch c.LogFormat {
+	case "json", "text":
+	default:
+		p.add("MODBOT_LOG_FORMAT", "must be json or text")
+	}
+	if c.HTTPAddr != "" {
+		if _, port, err := net.SplitHostPort(c.HTTPAddr); err != nil || port == "" {
+			p.add("MODBOT_HTTP_ADDR", "must be host:port or :port, such as :9090 (empty turns the listener off)")
+		}
+	}
+
+	if n.slack {
+		p.token("MODBOT_SLACK_APP_TOKEN", c.SlackAppToken, "xapp-", "the app-level token with connections:write")
+		p.token("MODBOT_SLACK_BOT_TOKEN", c.SlackBotToken, "xoxb-", "the bot token")
+		if !isSlackID(c.ApprovalChannel, "C", "G") {
+			p.add("MODBOT_APPROVAL_CHANNEL", "is required: the channel ID where unban requests are posted, such as C0123ABCD")
+		}
+	}
+	if n.tim {
+		c.TimSDKAppID = p.intRange("MODBOT_TIM_SDKAPPID", e.TimSdkappid, 1, 1<<32-1)
+		if c.TimSecretKey == "" {
+			p.add("MODBOT_TIM_SECRET_KEY", "is required: the app's secret key from the Chat console (Basic configuration)")
+		}
+		if c.TimAdmin == "" || len(c.TimAdmin) > 32 {
+			p.add("MODBOT_TIM_ADMIN", "must be the App admin identifier (1 to 32 bytes), default administrator")
+		}
+		switch {
+		case c.TimBaseURL != "":
+			c.TimBaseURL = p.url("MODBOT_TIM_BASE_URL", c.TimBaseURL, "http", "https")
+		case c.TimRegion == "":
+			p.add("MODBOT_TIM_REGION", "is required unless MODBOT_TIM_BASE_URL is set: one of "+strings.Join(regions, ", "))
+		case !slices.Contains(regions, c.TimRegion):
+			p.add("MODBOT_TIM_REGION", fmt.Sprintf("%q is not a known region: use one of %s", c.TimRegion, strings.Join(regions, ", ")))
+		}
+	}
+	if n.redis {
+		if c.RedisURL == "" {
+			p.add("MODBOT_REDIS_URL", "is required: redis://[user:password@]host:6379/0 or rediss://… for TLS")
+		} else {
+			c.RedisURL = p.url("MODBOT_REDIS_URL", c.RedisURL, "redis", "rediss")
+		}
+	}
+	return c, p.err()
+}
+
+// parser collects every problem found; each names the variable and what a valid value looks like.
+type parser struct{ errs []error }
+
+func (p *parser) add(name, msg string) { p.errs = append(p.errs, fmt.Errorf("%s %s", name, msg)) }
+
+func (p *parser) err() error {
+	if len(p.errs) == 0 {
+		return nil
+	}
+	return &ConfigError{Problems: p.errs}
+}
+
+func (p *parser) intRange(name, v string, lo, hi int) int {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < lo || n > hi {
+		if strings.TrimSpace(v) == "" {
+			p.add(name, fmt.Sprintf("is required: a whole number from %d to %d", lo, hi))
+		} else {
+			p.add(name, fmt.Sprintf("must be a whole number from %d to %d, not %q", lo, hi, v))
+		}
+		return 0
+	}
+	return n
+}
+
+func (p *parser) duration(name, v string, min time.Duration) time.Duration {
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil || d < min {
+		p.add(name, fmt.Sprintf("must be a duration of at least %s such as 30s, 15m or 24h, not %q", min, v))
+		return 0
+	}
+	return d
+}
+
+func (p *parser) boolean(name, v string) bool {
+	b, err := strconv.ParseBool(strings.TrimSpace(v))
+	if err != nil {
+		p.add(name, fmt.Sprintf("must be true or false, not %q", v))
+	}
+	return b
+}
+
+// token checks a secret's prefix without ever echoing the secret.
+func (p *parser) token(name, v, prefix, what string) {
+	switch {
+	case v == "":
+		p.add(name, fmt.Sprintf("is required: %s, starting with %s", what, prefix))
+	case !strings.HasPrefix(v, prefix):
+		p.add(name, fmt.Sprintf("must be %s, starting with %s (the value set has another prefix)", what, prefix))
+	}
+}
+
+// url parses a URL with one of the given schemes. Redis URLs may carry a password, so the value is
+// never echoed.
+func (p *parser) url(name, v string, schemes ...string) string {
+	u, err := url.Parse(strings.TrimSpace(v))
+	if err != nil || u.Host == "" || !slices.Contains(schemes, u.Scheme) {
+		p.add(name, fmt.Sprintf("must be a URL such as %s://host:port/…", strings.Join(schemes, "|")))
+		return ""
+	}
+	return u.String()
+}
+
+func (p *parser) userIDs(name, v string) []string {
+	var ids []string
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !isSlackID(f, "U", "W") {
+			p.add(name, fmt.Sprintf("must be comma-separated Slack member IDs such as U0123ABCD; %q is not one", f))
+			continue
+		}
+		ids = append(ids, f)
+	}
+	return ids
+}
+
+// ConfigError lists every configuration problem; main exits with status 2 on it.
+type ConfigError struct{ Problems []error }
+
+func (e *ConfigError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d configuration problem(s):", len(e.Problems))
+	for _, p := range e.Problems {
+		b.WriteString("\n  - ")
+		b.WriteString(p.Error())
+	}
+	return b.String()
+}
+
+// Unwrap lets errors.Is and errors.As look at each problem.
+func (e *ConfigError) Unwrap() []error { return e.Problems }
+
+// isSlackID reports whether s looks like a Slack ID with one of the given first letters.
+func isSlackID(s string, first ...string) bool {
+	if len(s) < 3 || len(s) > 24 || !slices.Contains(first, s[:1]) {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// validEnv is a complete, valid environment for `run`.
+var validEnv = map[string]string{
+	"MODBOT_SLACK_APP_TOKEN":  "xapp-1-A111-222-appsecret",
+	"MODBOT_SLACK_BOT_TOKEN":  "xoxb-111-222-secretbot",
+	"MODBOT_APPROVAL_CHANNEL": "C0APPROVE",
+	"MODBOT_TIM_SDKAPPID":     "1400000001",
+	"MODBOT_TIM_SECRET_KEY":   "s3cr3t-key-value",
+	"MODBOT_TIM_REGION":       "singapore",
+	"MODBOT_REDIS_URL":        "redis://:hunter2@127.0.0.1:6379/0",
+}
+
+var all = needs{slack: true, tim: true, redis: true}
+
+func setEnv(t *testing.T, env map[string]string) {
+	t.Helper()
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+}
+
+func TestLoadConfig_Defaults(t *testing.T) {
+	setEnv(t, validEnv)
+	c, err := loadConfig(all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"SlackAPIURL", c.SlackAPIURL, "https://slack.com/api/"},
+		{"TimAdmin", c.TimAdmin, "administrator"},
+		{"TimRate", c.TimRate, 200},
+		{"TimSDKAppID", c.TimSDKAppID, 1400000001},
+		{"RedisPrefix", c.RedisPrefix, "modbot:"},
+		{"UnbanApprovals", c.UnbanApprovals, 1},
+		{"RequestTTL", c.RequestTTL, 24 * time.Hour},
+		{"RequireReason", c.RequireReason, true},
+		{"MaxAccounts", c.MaxAccounts, 1000},
+		{"AuditRetention", c.AuditRetention, 2160 * time.Hour},
+		{"HTTPAddr", c.HTTPAddr, ":9090"},
+		{"DrainTimeout", c.DrainTimeout, 25 * time.Second},
+		{"LogLevel", c.LogLevel, "info"},
+		{"LogFormat", c.LogFormat, "json"},
+	}
+	for _, ck := range checks {
+		if ck.got != ck.want {
+			t.Errorf("%s = %v, want %v", ck.name, ck.got, ck.want)
+		}
+	}
+}
+
+func TestLoadConfig_Errors(t *testing.T) {
+	tests := []struct {
+		name string
+		set  map[string]string // applied over validEnv; "" unsets by emptying
+		want string            // a substring of the one problem reported
+	}{
+		{"MissingAppToken", map[string]string{"MODBOT_SLACK_APP_TOKEN": ""}, "MODBOT_SLACK_APP_TOKEN is required"},
+		{"AppTokenIsBotToken", map[string]string{"MODBOT_SLACK_APP_TOKEN": "xoxb-1"}, "starting with xapp-"},
+		{"BotTokenIsAppToken", map[string]string{"MODBOT_SLACK_BOT_TOKEN": "xapp-1"}, "starting with xoxb-"},
+		{"BadAPIURL", map[string]string{"MODBOT_SLACK_API_URL": "slack.com"}, "MODBOT_SLACK_API_URL must be a URL"},
+		{"BadTeamID", map[string]string{"MODBOT_SLACK_TEAM_ID": "acme"}, "MODBOT_SLACK_TEAM_ID must be a Slack workspace ID"},
+		{"MissingApprovalChannel", map[string]string{"MODBOT_APPROVAL_CHANNEL": ""}, "MODBOT_APPROVAL_CHANNEL is required"},
+		{"ApprovalChannelName", map[string]string{"MODBOT_APPROVAL_CHANNEL": "#mod-approvals"}, "MODBOT_APPROVAL_CHANNEL is required: the channel ID"},
+		{"AuditChannelName", map[string]string{"MODBOT_AUDIT_CHANNEL": "#audit"}, "MODBOT_AUDIT_CHANNEL must be a channel ID"},
+		{"SDKAppIDNotNumber", map[string]string{"MODBOT_TIM_SDKAPPID": "abc"}, "MODBOT_TIM_SDKAPPID must be a whole number"},
+		{"MissingSDKAppID", map[string]string{"MODBOT_TIM_SDKAPPID": ""}, "MODBOT_TIM_SDKAPPID is required"},
+		{"MissingSecretKey", map[string]string{"MODBOT_TIM_SECRET_KEY": ""}, "MODBOT_TIM_SECRET_KEY is required"},
+		{"LongAdmin", map[string]string{"MODBOT_TIM_ADMIN": strings.Repeat("a", 33)}, "MODBOT_TIM_ADMIN must be"},
+		{"MissingRegion", map[string]string{"MODBOT_TIM_REGION": ""}, "MODBOT_TIM_REGION is required unless MODBOT_TIM_BASE_URL"},
+		{"UnknownRegion", map[string]string{"MODBOT_TIM_REGION": "mars"}, `"mars" is not a known region`},
+		{"BadBaseURL", map[string]string{"MODBOT_TIM_BASE_URL": "ftp://x"}, "MODBOT_TIM_BASE_URL must be a URL"},
+		{"BadRate", map[string]string{"MODBOT_TIM_RATE": "0"}, "MODBOT_TIM_RATE must be a whole number from 1"},
+		{"MissingRedis", map[string]string{"MODBOT_REDIS_URL": ""}, "MODBOT_REDIS_URL is required"},
+		{"BadRedisScheme", map[string]string{"MODBOT_REDIS_URL": "http://:pw@host:6379"}, "MODBOT_REDIS_URL must be a URL such as redis|rediss"},
+		{"EmptyPrefix", map[string]string{"MODBOT_REDIS_PREFIX": ""}, "MODBOT_REDIS_PREFIX must not be empty"},
+		{"BadAdmins", map[string]string{"MODBOT_BOOTSTRAP_ADMINS": "U123ABC,@bob"}, `"@bob" is not one`},
+		{"BadApprovals", map[string]string{"MODBOT_UNBAN_APPROVALS": "two"}, "MODBOT_UNBAN_APPROVALS must be a whole number from 1 to 10"},
+		{"BadTTL", map[string]string{"MODBOT_REQUEST_TTL": "1day"}, "MODBOT_REQUEST_TTL must be a duration"},
+		{"ShortTTL", map[string]string{"MODBOT_REQUEST_TTL": "5s"}, "MODBOT_REQUEST_TTL must be a duration of at least 1m0s"},
+		{"BadRequireReason", map[string]string{"MODBOT_REQUIRE_REASON": "sometimes"}, "MODBOT_REQUIRE_REASON must be true or false"},
+		{"BadMaxAccounts", map[string]string{"MODBOT_MAX_ACCOUNTS": "-1"}, "MODBOT_MAX_ACCOUNTS must be a whole number"},
+		{"BadRetention", map[string]string{"MODBOT_AUDIT_RETENTION": "90d"}, "MODBOT_AUDIT_RETENTION must be a duration"},
+		{"BadHTTPAddr", map[string]string{"MODBOT_HTTP_ADDR": "9090"}, "MODBOT_HTTP_ADDR must be host:port"},
+		{"BadDrain", map[string]string{"MODBOT_DRAIN_TIMEOUT": "soon"}, "MODBOT_DRAIN_TIMEOUT must be a duration"},
+		{"BadLogLevel", map[string]string{"MODBOT_LOG_LEVEL": "loud"}, "MODBOT_LOG_LEVEL must be debug, info, warn or error"},
+		{"BadLogFormat", map[string]string{"MODBOT_LOG_FORMAT": "xml"}, "MODBOT_LOG_FORMAT must be json or text"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			setEnv(t, validEnv)
+			setEnv(t, tt.set)
+			_, err := loadConfig(all)
+			var ce *ConfigError
+			if !errors.As(err, &ce) {
+				t.Fatalf("err = %v, want a *ConfigError", err)
+			}
+			if got := len(ce.Problems); got != 1 {
+				t.Fatalf("%d problems, want 1:\n%v", got, err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %q, want it to contain %q", err, tt.want)
+			}
+			for _, secret := range []string{"secretbot", "appsecret", "s3cr3t-key-value", "hunter2"} {
+				if strings.Contains(err.Error(), secret) && !strings.Contains(tt.want, secret) {
+					t.Fatalf("err leaks %q: %v", secret, err)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadConfig_AllProblemsAtOnce(t *testing.T) {
+	for k := range validEnv {
+		t.Setenv(k, "")
+	}
+	t.Setenv("MODBOT_TIM_RATE", "fast")
+	_, err := loadConfig(all)
+	var ce *ConfigError
+	if !errors.As(err, &ce) {
+		t.Fatalf("err = %v, want a *ConfigError", err)
+	}
+	for _, name := range []string{"MODBOT_SLACK_APP_TOKEN", "MODBOT_SLACK_BOT_TOKEN", "MODBOT_APPROVAL_CHANNEL",
+		"MODBOT_TIM_SDKAPPID", "MODBOT_TIM_SECRET_KEY", "MODBOT_TIM_REGION", "MODBOT_REDIS_URL", "MODBOT_TIM_RATE"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("error does not name %s:\n%v", name, err)
+		}
+	}
+}
+
+// A subcommand requires only what it uses: `allow` needs Redis, not Slack or Tencent.
+func TestLoadConfig_OnlyWhatIsNeeded(t *testing.T) {
+	for k := range validEnv {
+		t.Setenv(k, "")
+	}
+	t.Setenv("MODBOT_REDIS_URL", "redis://127.0.0.1:6379")
+	if _, err := loadConfig(needs{redis: true}); err != nil {
+		t.Fatalf("redis-only config: %v", err)
+	}
+}
+
+// Unprefixed names are never read, even where envconfig would fall back to them.
+func TestLoadConfig_IgnoresUnprefixedNames(t *testing.T) {
+	setEnv(t, validEnv)
+	t.Setenv("MODBOT_REDIS_URL", "")
+	for _, name := range []string{"REDIS_URL", "SLACK_BOT_TOKEN", "TIM_REGION", "REQUEST_TTL", "REDISURL"} {
+		t.Setenv(name, "redis://stray:6379")
+	}
+	t.Setenv("TIM_REGION", "mars")
+	t.Setenv("REQUEST_TTL", "bogus")
+	c, err := loadConfig(all)
+	if err == nil || !strings.Contains(err.Error(), "MODBOT_REDIS_URL is required") {
+		t.Fatalf("err = %v, want MODBOT_REDIS_URL is required (REDIS_URL must not be read)", err)
+	}
+	if c.TimRegion != "singapore" || c.RequestTTL != 24*time.Hour {
+		t.Fatalf("unprefixed variables were read: region %q, ttl %v", c.TimRegion, c.RequestTTL)
+	}
+}
+
+func TestLoadConfig_Normalises(t *testing.T) {
+	setEnv(t, validEnv)
+	t.Setenv("MODBOT_SLACK_API_URL", "http://127.0.0.1:1234/api")
+	t.Setenv("MODBOT_TIM_REGION", "")
+	t.Setenv("MODBOT_TIM_BASE_URL", "http://127.0.0.1:4321")
+	t.Setenv("MODBOT_BOOTSTRAP_ADMINS", " U01ADMIN , W02ADMIN ,")
+	c, err := loadConfig(all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.SlackAPIURL, "http://127.0.0.1:1234/api/"; got != want {
+		t.Errorf("SlackAPIURL = %q, want %q", got, want)
+	}
+	if got, want := strings.Join(c.BootstrapAdmins, ","), "U01ADMIN,W02ADMIN"; got != want {
+		t.Errorf("BootstrapAdmins = %q, want %q", got, want)
+	}
+}
