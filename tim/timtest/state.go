@@ -1,0 +1,294 @@
+package timtest
+
+import (
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Group roles as Tencent names them.
+const (
+	RoleOwner     = "Owner"
+	RoleAdmin     = "Admin"
+	RoleMember    = "Member"
+	RoleNotMember = "NotMember"
+)
+
+type group struct {
+	id      string
+	typ     GroupType // as created, e.g. "Work"
+	name    string
+	members map[string]string    // account → role
+	bans    map[string]time.Time // account → end of ban
+}
+
+type room struct {
+	id      string
+	members map[string]bool
+	bans    map[string]time.Time
+}
+
+// CreateGroup creates a group of type t with an automatic ID ("@TGS#a…" for AVChatRoom,
+// "@TGS#1…" for Private/Work, "@TGS#2…" otherwise) and returns the ID.
+func (s *Server) CreateGroup(t GroupType) string {
+	kind := canonical(t)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	prefix := "@TGS#2"
+	switch kind {
+	case AVChatRoom:
+		prefix = "@TGS#a"
+	case Private:
+		prefix = "@TGS#1"
+	}
+	for {
+		s.seq++
+		id := fmt.Sprintf("%s%s", prefix, idSuffix(s.seq))
+		if s.groups[id] == nil {
+			s.groups[id] = newGroup(id, t)
+			return id
+		}
+	}
+}
+
+// CreateGroupWithID creates (or replaces) a group with a custom ID.
+func (s *Server) CreateGroupWithID(id string, t GroupType) {
+	canonical(t)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.groups[id] = newGroup(id, t)
+}
+
+// SetGroupName sets the name get_group_info reports (default: the group ID).
+func (s *Server) SetGroupName(group, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mustGroup(group).name = name
+}
+
+// DeleteGroup dismisses a group: calls about it then answer 10010.
+func (s *Server) DeleteGroup(group string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.groups, group)
+}
+
+// SetRole makes account a member of group with role "Owner", "Admin" or "Member" ("NotMember"
+// removes it). A new Owner turns the previous one into a Member.
+func (s *Server) SetRole(group, account, role string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.mustGroup(group)
+	switch role {
+	case RoleOwner:
+		for a, r := range g.members {
+			if r == RoleOwner {
+				g.members[a] = RoleMember
+			}
+		}
+	case RoleAdmin, RoleMember:
+	case RoleNotMember:
+		delete(g.members, account)
+		return
+	default:
+		panic(fmt.Sprintf("timtest: unknown role %q", role))
+	}
+	g.members[account] = role
+}
+
+// Ban bans account from group until Now()+d.
+func (s *Server) Ban(group, account string, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mustGroup(group).bans[account] = s.now().Add(d)
+}
+
+// CreateRoom creates (or empties) a Room Engine room.
+func (s *Server) CreateRoom(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rooms[id] = &room{id: id, members: map[string]bool{}, bans: map[string]time.Time{}}
+}
+
+// DestroyRoom dismisses a room: calls about it then answer 100004.
+func (s *Server) DestroyRoom(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.rooms, id)
+}
+
+// JoinRoom makes account a member of room.
+func (s *Server) JoinRoom(room, account string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mustRoom(room).members[account] = true
+}
+
+// BanInRoom bans account from room until Now()+d and removes it from the room's members.
+func (s *Server) BanInRoom(room, account string, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.mustRoom(room)
+	r.bans[account] = s.now().Add(d)
+	delete(r.members, account)
+}
+
+// IsBanned reports whether account is banned from group now.
+func (s *Server) IsBanned(group, account string) bool {
+	_, ok := s.BannedUntil(group, account)
+	return ok
+}
+
+// BannedUntil is when account's ban from group ends, if it is banned now.
+func (s *Server) BannedUntil(group, account string) (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.groups[group]
+	if g == nil {
+		return time.Time{}, false
+	}
+	return activeBan(g.bans, account, s.now())
+}
+
+// IsBannedInRoom reports whether account is banned from room now.
+func (s *Server) IsBannedInRoom(room, account string) bool {
+	_, ok := s.RoomBannedUntil(room, account)
+	return ok
+}
+
+// RoomBannedUntil is when account's ban from room ends, if it is banned now.
+func (s *Server) RoomBannedUntil(room, account string) (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.rooms[room]
+	if r == nil {
+		return time.Time{}, false
+	}
+	return activeBan(r.bans, account, s.now())
+}
+
+// InRoom reports whether account is a member of room.
+func (s *Server) InRoom(room, account string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.rooms[room]
+	return r != nil && r.members[account]
+}
+
+// Role is account's role in group: "Owner", "Admin", "Member" or "NotMember".
+func (s *Server) Role(group, account string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if g := s.groups[group]; g != nil {
+		if r, ok := g.members[account]; ok {
+			return r
+		}
+	}
+	return RoleNotMember
+}
+
+// Calls is how many HTTP requests reached command ("service/command"), refused ones included.
+func (s *Server) Calls(command string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[command]
+}
+
+// Log is every call so far, oldest first (the most recent maxLog when there were more).
+func (s *Server) Log() []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Call(nil), s.log...)
+}
+
+// MaxCallsPerSecond is the highest number of calls (accepted or refused) that arrived within any
+// sliding one-second window.
+func (s *Server) MaxCallsPerSecond() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.maxPerSec
+}
+
+// Throttled is how many calls were refused for frequency (60007).
+func (s *Server) Throttled() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.throttled
+}
+
+// canonical maps the aliases to the preset types and panics on an unknown type.
+func canonical(t GroupType) GroupType {
+	switch t {
+	case Private, Work:
+		return Private
+	case ChatRoom, Meeting:
+		return ChatRoom
+	case Public, AVChatRoom, Community:
+		return t
+	}
+	panic(fmt.Sprintf("timtest: unknown group type %q", t))
+}
+
+func newGroup(id string, t GroupType) *group {
+	return &group{id: id, typ: t, name: id, members: map[string]string{}, bans: map[string]time.Time{}}
+}
+
+func (s *Server) mustGroup(id string) *group {
+	g := s.groups[id]
+	if g == nil {
+		panic(fmt.Sprintf("timtest: no group %q", id))
+	}
+	return g
+}
+
+func (s *Server) mustRoom(id string) *room {
+	r := s.rooms[id]
+	if r == nil {
+		panic(fmt.Sprintf("timtest: no room %q", id))
+	}
+	return r
+}
+
+func activeBan(bans map[string]time.Time, account string, now time.Time) (time.Time, bool) {
+	until, ok := bans[account]
+	if !ok || !until.After(now) {
+		return time.Time{}, false
+	}
+	return until, true
+}
+
+type bannedEntry struct {
+	account string
+	until   time.Time
+}
+
+// activeBans drops expired bans and returns the rest sorted by end, then account.
+func activeBans(bans map[string]time.Time, now time.Time) []bannedEntry {
+	list := make([]bannedEntry, 0, len(bans))
+	for a, until := range bans {
+		if !until.After(now) {
+			delete(bans, a)
+			continue
+		}
+		list = append(list, bannedEntry{a, until})
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if !list[i].until.Equal(list[j].until) {
+			return list[i].until.Before(list[j].until)
+		}
+		return list[i].account < list[j].account
+	})
+	return list
+}
+
+// idSuffix turns a sequence number into 8 ID characters that look random but never repeat.
+func idSuffix(n int) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+	v := (uint64(n) * 0x9E3779B1) & (1<<40 - 1) // a bijection on 40 bits for n < 2^40
+	b := make([]byte, 8)
+	for i := 7; i >= 0; i-- {
+		b[i] = alphabet[v&31]
+		v >>= 5
+	}
+	return string(b)
+}
