@@ -24,13 +24,13 @@ func (s *Server) unbanGroupMember(command string, body []byte, now time.Time) re
 	}
 	if s.opt.StrictUnban {
 		for _, a := range req.Accounts {
-			if _, banned := activeBan(g.bans, a, now); !banned {
+			if _, banned := g.bans.active(a, now); !banned {
 				return fail(codeGroupParam, "%s is not banned in %s", a, g.id)
 			}
 		}
 	}
 	for _, a := range req.Accounts {
-		delete(g.bans, a)
+		g.bans.remove(a)
 	}
 	return success(nil)
 }
@@ -61,7 +61,7 @@ func (s *Server) banGroupMember(command string, body []byte, now time.Time) resu
 	}
 	until := now.Add(time.Duration(*req.Duration) * time.Second)
 	for _, a := range req.Accounts {
-		g.bans[a] = until
+		g.bans.set(a, until)
 	}
 	return success(nil)
 }
@@ -86,7 +86,7 @@ func (s *Server) getGroupBanMember(_ string, body []byte, now time.Time) result 
 	if !ok {
 		return res
 	}
-	list, next := page(activeBans(g.bans, now), req.Offset, *req.Limit)
+	list, next := page(g.bans.list(now), req.Offset, *req.Limit)
 	return success(getGroupBanMemberResponse{BannedAccountList: list, NextOffset: next})
 }
 

@@ -33,7 +33,7 @@ func (s *Server) banRoomMember(command string, body []byte, now time.Time) resul
 	}
 	until := now.Add(time.Duration(*req.Duration) * time.Second)
 	for _, a := range req.Accounts {
-		r.bans[a] = until
+		r.bans.set(a, until)
 		delete(r.members, a)
 	}
 	return success(nil)
@@ -59,13 +59,13 @@ func (s *Server) unbanRoomMember(command string, body []byte, now time.Time) res
 	}
 	if s.opt.StrictUnban {
 		for _, a := range req.Accounts {
-			if _, banned := activeBan(r.bans, a, now); !banned {
+			if _, banned := r.bans.active(a, now); !banned {
 				return fail(codeRoomParam, "%s is not banned in %s", a, r.id)
 			}
 		}
 	}
 	for _, a := range req.Accounts {
-		delete(r.bans, a)
+		r.bans.remove(a)
 	}
 	return success(nil)
 }
@@ -104,7 +104,7 @@ func (s *Server) getBannedMemberList(_ string, body []byte, now time.Time) resul
 	if r == nil {
 		return fail(codeRoomNotFound, "room %s does not exist or was destroyed", req.RoomID)
 	}
-	list, next := page(activeBans(r.bans, now), offset, limit)
+	list, next := page(r.bans.list(now), offset, limit)
 	return success(getBannedMemberListResponse{Response: bannedPage{BannedAccountList: list, NextOffset: next}})
 }
 

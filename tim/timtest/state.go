@@ -2,7 +2,8 @@ package timtest
 
 import (
 	"fmt"
-	"sort"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -18,14 +19,14 @@ type group struct {
 	id      string
 	typ     GroupType // as created, e.g. "Work"
 	name    string
-	members map[string]string    // account → role
-	bans    map[string]time.Time // account → end of ban
+	members map[string]string // account → role
+	bans    banSet
 }
 
 type room struct {
 	id      string
 	members map[string]bool
-	bans    map[string]time.Time
+	bans    banSet
 }
 
 // CreateGroup creates a group of type t with an automatic ID ("@TGS#a…" for AVChatRoom,
@@ -100,14 +101,14 @@ func (s *Server) SetRole(group, account, role string) {
 func (s *Server) Ban(group, account string, d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.mustGroup(group).bans[account] = s.now().Add(d)
+	s.mustGroup(group).bans.set(account, s.now().Add(d))
 }
 
 // CreateRoom creates (or empties) a Room Engine room.
 func (s *Server) CreateRoom(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.rooms[id] = &room{id: id, members: map[string]bool{}, bans: map[string]time.Time{}}
+	s.rooms[id] = &room{id: id, members: map[string]bool{}}
 }
 
 // DestroyRoom dismisses a room: calls about it then answer 100004.
@@ -129,7 +130,7 @@ func (s *Server) BanInRoom(room, account string, d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := s.mustRoom(room)
-	r.bans[account] = s.now().Add(d)
+	r.bans.set(account, s.now().Add(d))
 	delete(r.members, account)
 }
 
@@ -147,7 +148,7 @@ func (s *Server) BannedUntil(group, account string) (time.Time, bool) {
 	if g == nil {
 		return time.Time{}, false
 	}
-	return activeBan(g.bans, account, s.now())
+	return g.bans.active(account, s.now())
 }
 
 // IsBannedInRoom reports whether account is banned from room now.
@@ -164,7 +165,7 @@ func (s *Server) RoomBannedUntil(room, account string) (time.Time, bool) {
 	if r == nil {
 		return time.Time{}, false
 	}
-	return activeBan(r.bans, account, s.now())
+	return r.bans.active(account, s.now())
 }
 
 // InRoom reports whether account is a member of room.
@@ -230,7 +231,7 @@ func canonical(t GroupType) GroupType {
 }
 
 func newGroup(id string, t GroupType) *group {
-	return &group{id: id, typ: t, name: id, members: map[string]string{}, bans: map[string]time.Time{}}
+	return &group{id: id, typ: t, name: id, members: map[string]string{}}
 }
 
 func (s *Server) mustGroup(id string) *group {
@@ -249,36 +250,65 @@ func (s *Server) mustRoom(id string) *room {
 	return r
 }
 
-func activeBan(bans map[string]time.Time, account string, now time.Time) (time.Time, bool) {
-	until, ok := bans[account]
+type bannedEntry struct {
+	account string
+	until   time.Time
+}
+
+// banSet is the bans of one group or room. The sorted list is kept between changes: paging
+// through 10,000 bans must not sort them again for every page.
+type banSet struct {
+	until  map[string]time.Time // account → end of ban
+	sorted []bannedEntry        // by end, then account; nil when stale
+}
+
+func (b *banSet) set(account string, until time.Time) {
+	if b.until == nil {
+		b.until = map[string]time.Time{}
+	}
+	b.until[account] = until
+	b.sorted = nil
+}
+
+func (b *banSet) remove(account string) {
+	if _, ok := b.until[account]; ok {
+		delete(b.until, account)
+		b.sorted = nil
+	}
+}
+
+// active reports whether account is banned at now, and until when.
+func (b *banSet) active(account string, now time.Time) (time.Time, bool) {
+	until, ok := b.until[account]
 	if !ok || !until.After(now) {
 		return time.Time{}, false
 	}
 	return until, true
 }
 
-type bannedEntry struct {
-	account string
-	until   time.Time
-}
-
-// activeBans drops expired bans and returns the rest sorted by end, then account.
-func activeBans(bans map[string]time.Time, now time.Time) []bannedEntry {
-	list := make([]bannedEntry, 0, len(bans))
-	for a, until := range bans {
-		if !until.After(now) {
-			delete(bans, a)
-			continue
+// list drops bans that ended by now and returns the rest sorted by end, then account.
+// The caller must not modify the result.
+func (b *banSet) list(now time.Time) []bannedEntry {
+	if b.sorted == nil {
+		b.sorted = make([]bannedEntry, 0, len(b.until))
+		for a, until := range b.until {
+			b.sorted = append(b.sorted, bannedEntry{a, until})
 		}
-		list = append(list, bannedEntry{a, until})
+		slices.SortFunc(b.sorted, func(x, y bannedEntry) int {
+			if c := x.until.Compare(y.until); c != 0 {
+				return c
+			}
+			return strings.Compare(x.account, y.account)
+		})
 	}
-	sort.Slice(list, func(i, j int) bool {
-		if !list[i].until.Equal(list[j].until) {
-			return list[i].until.Before(list[j].until)
-		}
-		return list[i].account < list[j].account
-	})
-	return list
+	// Ended bans sort first.
+	ended := 0
+	for ended < len(b.sorted) && !b.sorted[ended].until.After(now) {
+		delete(b.until, b.sorted[ended].account)
+		ended++
+	}
+	b.sorted = b.sorted[ended:]
+	return b.sorted
 }
 
 // idSuffix turns a sequence number into 8 ID characters that look random but never repeat.
