@@ -1,0 +1,122 @@
+// Package store is everything modbot must remember, in Redis: the
+// allowlist, unban requests and their state machine, the audit log and its
+// feed, delivery dedup, leases, result pages and the shared Tencent rate
+// limit. It is the only package that imports go-redis.
+//
+// Several replicas may share one Redis (a single node or Sentinel, ≥ 7.0,
+// AOF on, maxmemory-policy noeviction; not Cluster). Every state change is
+// one Lua script (lua/*.lua) that checks what it needs against Redis's own
+// clock (TIME) and writes its audit entry in the same step, so replicas and
+// retried commands cannot race each other. The store never logs; it
+// returns errors wrapping the sentinels in errors.go.
+//
+// # Opening
+//
+//	s, err := store.Open(ctx, store.Options{URL: "rediss://:pw@host:6379/0"})
+//	s, err := store.Open(ctx, store.Options{URL: "redis://:pw@/0",
+//		SentinelMaster: "mymaster", SentinelAddrs: []string{"s1:26379", "s2:26379"}})
+//	s, err := store.OpenEmbedded(ctx, store.Options{}) // in-process, sandbox and tests only
+//
+// # API at a glance
+//
+// Allowlist (roles viewer < moderator < approver < admin, read at the moment
+// of every operation, also inside the request scripts):
+//
+//	Role(ctx, user) (Role, error)              // RoleNone if not listed
+//	Members(ctx) ([]Member, error)
+//	SetRole(ctx, actor, user, role) (prev Role, error)   // actor: admin or SystemActor
+//	RemoveRole(ctx, actor, user) (prev Role, error)      // ErrLastAdmin, ErrForbidden, ErrNotFound
+//	BootstrapAdmins(ctx, users) (added []string, error)  // only users with no role yet
+//
+// Requests (state machine: pending → approved → executing → done | partial |
+// failed; pending → denied | cancelled | expired; partial | failed →
+// executing by Retry). Every decision takes the click's or command's
+// operation ID: the same ID sent again succeeds again with the current
+// request, while anyone else gets a *DecidedError (ErrAlreadyDecided):
+//
+//	CreateRequest(ctx, NewRequest) (*Request, error)
+//	Request(ctx, id) / RequestByNumber(ctx, n) (*Request, error)
+//	PendingRequests(ctx) ([]*Request, error)
+//	Approve(ctx, id, actor, opID) (*Request, error)  // ErrSelfApproval, ErrForbidden, ErrAlreadyApproved, ErrExpired
+//	Deny(ctx, id, actor, opID, reason) (*Request, error)
+//	Cancel(ctx, id, actor, opID) (*Request, error)   // ErrNotRequester
+//	Retry(ctx, id, actor, opID) (*Request, error)    // ErrNotRetryable
+//	ExpireDue(ctx, max) ([]*Request, error)          // run by every replica now and then
+//
+// Execution and resumption, under a fenced lease (ErrLeaseLost means stop):
+//
+//	NeedsWork(ctx, max) ([]Work, error)  // approved, executing with a lapsed lease, owing Slack effects
+//	ClaimLease(ctx, id, owner, ttl) (Lease, *Request, error)  // ErrLeaseHeld, ErrNoWork
+//	RenewLease(ctx, lease, ttl) (Lease, error)
+//	RecordOutcomes(ctx, lease, []Outcome) error     // per chunk; Request.Remaining() is what is left
+//	SetProgressTS(ctx, lease, ts) error
+//	Finish(ctx, lease) (*Request, error)            // done | partial | failed
+//	ReleaseLease(ctx, lease) error                  // on graceful shutdown too
+//	SetRoot(ctx, id, channel, ts) / ClearOwed(ctx, id, effects...) (*Request, error)
+//
+// A typical executor: ClaimLease; for each chunk of r.Remaining(): unban,
+// RecordOutcomes (renewing the lease as it goes); Finish; post the result
+// and tell the requester; ClearOwed(EffectResult, EffectRequester);
+// ReleaseLease.
+//
+// Audit log, filtered newest first through small indexes, and its feed:
+//
+//	Append(ctx, AuditEntry) (id string, error)
+//	Audit(ctx, AuditFilter, cursor, limit) (AuditPage, error)  // AuditPage.Next is the next cursor
+//	FeedNext(ctx, owner, max) ([]AuditEntry, error)   // under the feed lease; ErrLeaseHeld
+//	FeedAck(ctx, owner, lastID) error                  // after Slack accepted; ErrLeaseLost
+//	FeedRelease(ctx, owner) error
+//
+// Delivery dedup, result pages, the shared rate limit and the clock:
+//
+//	Claim(ctx, key, owner, ttl) (bool, error) / Done(ctx, key) / Release(ctx, key, owner) (bool, error)
+//	PutResult(ctx, payload) (id string, error) / GetResult(ctx, id) ([]byte, error)  // ErrNotFound once expired
+//	Limiter(sdkAppID, callsPerSecond) (*Limiter, error)  // (*Limiter).Wait(ctx) error
+//	Now(ctx) (time.Time, error); Ping(ctx) error; Close() error
+//	ServerInfo(ctx) (ServerInfo, error)  // version, mode, role, AOF, eviction: for `modbot check`
+//
+// # Key schema
+//
+// Every key starts with Options.Prefix (P, default "modbot:"); only the rate
+// limiter's key is named as redis_rate names it.
+//
+//	P allow                  hash   Slack user ID → role name
+//	P req:seq                string INCR counter of request numbers
+//	P req:<id>               hash   the request: target, accounts ("\n"-joined), reason,
+//	                                requester, channel, thread_ts, progress_ts, state,
+//	                                created_ms, expires_ms, needed, decided_by/_ms,
+//	                                deny_reason, finished_ms, retries,
+//	                                lease_owner, lease_epoch, lease_until_ms
+//	P req:<id>:approvals     hash   approver → approval time (ms)
+//	P req:<id>:outcomes      hash   account → "done" | "failed\t<code>\t<info>"
+//	P req:<id>:ops           hash   operation ID → action it applied (idempotency)
+//	P req:<id>:owed          set    Slack side effects still owed (root, result, requester, expiry)
+//	P reqnum:<n>             string request number → request ID
+//	P reqop:<op>             string creating operation ID → request ID
+//	P req:pending            zset   pending request IDs by expires_at (ms): the expiry index
+//	P req:work               zset   IDs approved, executing or owing effects, by creation time
+//	P audit                  stream the audit log, trimmed by age (MINID) on every append
+//	P audit:by:<user>        zset   audit entry IDs by actor            ┐ members are zero-padded
+//	P audit:acct:<account>   zset   audit entry IDs by account          │ entry IDs (score 0, read
+//	P audit:t:<kind>:<id>    zset   by target (group, room, user)       │ by lex range), trimmed
+//	P audit:req:<id>         zset   by request                          ┘ and expiring with the stream
+//	P audit:feed             hash   feed cursor, lease owner and until_ms
+//	P dedup:<key>            string delivery claim: owner token, then "done"
+//	P result:<id>            string a result page payload
+//	rate:P tim:<sdkappid>    string redis_rate's GCRA state for the Tencent app
+//
+// Requests never expire by key TTL while undecided: expiry is a state found
+// through P req:pending. A request's keys get a TTL of
+// Options.RequestRetention after it reaches a final state (and lose it if
+// Retry restarts it).
+//
+// # Tests
+//
+// Package storetest gives tests a Store on a real redis-server (or
+// MODBOT_TEST_REDIS_URL), falling back to miniredis; MODBOT_TEST_REDIS=miniredis
+// forces miniredis, so the same suite runs on both:
+//
+//	go test ./store/...
+//	MODBOT_TEST_REDIS=miniredis go test ./store/...
+//	go test -run '^$' -bench SharedLimiter -benchtime=1x ./store/
+package store

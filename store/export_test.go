@@ -1,0 +1,34 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// WaitSent is Limiter.Wait also returning when the granting Redis call was
+// sent (zero when the local fallback granted), for the limiter's tests.
+func WaitSent(ctx context.Context, l *Limiter) (time.Time, error) { return l.wait(ctx) }
+
+// Key exposes the key schema to tests.
+func (s *Store) Key(parts ...string) string { return s.key(parts...) }
+
+// XLen is the audit stream's length.
+func (s *Store) XLen(ctx context.Context) (int64, error) {
+	return s.rdb.XLen(ctx, s.key("audit")).Result()
+}
+
+// ZCard is the size of a sorted set under the prefix.
+func (s *Store) ZCard(ctx context.Context, key string) (int64, error) {
+	return s.rdb.ZCard(ctx, s.opts.Prefix+key).Result()
+}
+
+// Exists reports whether a key (full name) exists.
+func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
+	n, err := s.rdb.Exists(ctx, key).Result()
+	return n == 1, err
+}
+
+// TTL is a key's (full name) time to live.
+func (s *Store) TTL(ctx context.Context, key string) (time.Duration, error) {
+	return s.rdb.PTTL(ctx, key).Result()
+}

@@ -1,0 +1,9 @@
+-- append.lua: append one audit entry (with its indexes) for the caller.
+-- A[1] actor, A[2] action, A[3] target kind, A[4] target id,
+-- A[5] accounts ("\n"-joined), A[6] request id, A[7] request number,
+-- A[8] outcome, A[9] code, A[10] detail, A[11] op id.
+-- Replies the entry ID.
+local accounts = {}
+for a in string.gmatch(A[5], '[^\n]+') do accounts[#accounts + 1] = a end
+return audit(now_ms(), {actor = A[1], action = A[2], kind = A[3], target = A[4], accounts = accounts,
+  req = A[6], num = A[7], outcome = A[8], code = A[9], detail = A[10], op = A[11]})

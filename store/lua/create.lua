@@ -1,0 +1,33 @@
+-- create.lua: open an unban request (state pending).
+-- A[1] id, A[2] op id, A[3] target kind, A[4] target id, A[5] group type,
+-- A[6] accounts ("\n"-joined), A[7] reason, A[8] requester, A[9] channel,
+-- A[10] ttl ms, A[11] approvals needed, A[12] lease owner ('' = none),
+-- A[13] lease ms.
+-- Replies {'ok', snapshot} | {'dup', snapshot} (op already created it) | {'forbidden'}.
+local id, op, requester = A[1], A[2], A[8]
+local opkey = P .. 'reqop:' .. op
+local prior = redis.call('GET', opkey)
+if prior and redis.call('EXISTS', rkey(prior)) == 1 then return {'dup', snapshot(prior)} end
+if role_rank(requester) < RANK.moderator then return {'forbidden'} end
+
+local now = now_ms()
+local num = redis.call('INCR', P .. 'req:seq')
+local k = rkey(id)
+local expires = now + tonumber(A[10])
+local owner, epoch, lease_until = A[12], '0', '0'
+if owner ~= '' then epoch, lease_until = '1', fmt(now + tonumber(A[13])) end
+redis.call('HSET', k, 'id', id, 'number', tostring(num), 'kind', A[3], 'target', A[4],
+  'group_type', A[5], 'accounts', A[6], 'reason', A[7], 'requester', requester,
+  'channel', A[9], 'thread_ts', '', 'progress_ts', '',
+  'created_ms', fmt(now), 'expires_ms', fmt(expires), 'needed', A[11],
+  'state', 'pending', 'decided_by', '', 'decided_ms', '0', 'deny_reason', '',
+  'finished_ms', '0', 'retries', '0',
+  'lease_owner', owner, 'lease_epoch', epoch, 'lease_until_ms', lease_until)
+redis.call('HSET', k .. ':ops', op, 'create')
+redis.call('SET', P .. 'reqnum:' .. num, id)
+redis.call('SET', opkey, id, 'PX', KEEP)
+redis.call('ZADD', P .. 'req:pending', fmt(expires), id)
+redis.call('SADD', k .. ':owed', 'root')
+req_audit(now, hash(k), {actor = requester, action = 'request', outcome = 'pending', detail = A[7], op = op})
+settle(id)
+return {'ok', snapshot(id)}

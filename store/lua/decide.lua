@@ -1,0 +1,56 @@
+-- decide.lua: Approve, Deny or Cancel a pending request, in one atomic step.
+-- A[1] id, A[2] action ('approve' | 'deny' | 'cancel'), A[3] actor,
+-- A[4] op id, A[5] reason (deny only).
+-- Checks, in order: the op was already applied (answers 'dup'), the state,
+-- expiry against TIME (an overdue request is expired here, once), the
+-- requester rule, the actor's role now, distinct approvers.
+-- Replies {'ok', snapshot} | {'dup', snapshot} | {'notfound'}
+--   | {'decided', state, by, at_ms} | {'expired', at_ms} | {'forbidden'}
+--   | {'self'} | {'already'} | {'notrequester'}.
+local id, action, actor, op, reason = A[1], A[2], A[3], A[4], A[5]
+local k = rkey(id)
+if redis.call('EXISTS', k) == 0 then return {'notfound'} end
+if redis.call('HGET', k .. ':ops', op) == action then return {'dup', snapshot(id)} end
+local r = hash(k)
+if r.state ~= 'pending' then return {'decided', r.state, r.decided_by, r.decided_ms} end
+local now = now_ms()
+if now >= tonumber(r.expires_ms) then
+  expire(id, r, now)
+  return {'expired', fmt(now)}
+end
+
+if action == 'approve' then
+  if actor == r.requester then return {'self'} end
+  if role_rank(actor) < RANK.approver then return {'forbidden'} end
+  if redis.call('HSETNX', k .. ':approvals', actor, fmt(now)) == 0 then return {'already'} end
+  local given, needed = redis.call('HLEN', k .. ':approvals'), tonumber(r.needed)
+  local outcome = 'approval'
+  if given >= needed then
+    outcome = 'approved'
+    redis.call('HSET', k, 'state', 'approved', 'decided_by', actor, 'decided_ms', fmt(now))
+    redis.call('ZREM', P .. 'req:pending', id)
+  end
+  req_audit(now, r, {actor = actor, action = 'approve', outcome = outcome,
+    detail = given .. ' of ' .. needed, op = op})
+elseif action == 'deny' then
+  if actor == r.requester then return {'self'} end
+  if role_rank(actor) < RANK.approver then return {'forbidden'} end
+  redis.call('HSET', k, 'state', 'denied', 'decided_by', actor, 'decided_ms', fmt(now),
+    'deny_reason', reason, 'finished_ms', fmt(now))
+  redis.call('ZREM', P .. 'req:pending', id)
+  redis.call('SADD', k .. ':owed', 'result', 'requester')
+  req_audit(now, r, {actor = actor, action = 'deny', outcome = 'denied', detail = reason, op = op})
+elseif action == 'cancel' then
+  if actor ~= r.requester then return {'notrequester'} end
+  if role_rank(actor) < RANK.viewer then return {'forbidden'} end
+  redis.call('HSET', k, 'state', 'cancelled', 'decided_by', actor, 'decided_ms', fmt(now),
+    'finished_ms', fmt(now))
+  redis.call('ZREM', P .. 'req:pending', id)
+  redis.call('SADD', k .. ':owed', 'result')
+  req_audit(now, r, {actor = actor, action = 'cancel', outcome = 'cancelled', op = op})
+else
+  return redis.error_reply('unknown action ' .. action)
+end
+redis.call('HSET', k .. ':ops', op, action)
+settle(id)
+return {'ok', snapshot(id)}

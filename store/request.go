@@ -1,0 +1,396 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// State is where a request is in its life:
+// pending → approved → executing → done | partial | failed, or pending →
+// denied | cancelled | expired; partial | failed → executing by Retry.
+type State string
+
+// States of a request.
+const (
+	Pending   State = "pending"
+	Approved  State = "approved"
+	Executing State = "executing"
+	Done      State = "done"
+	Partial   State = "partial"
+	Failed    State = "failed"
+	Denied    State = "denied"
+	Cancelled State = "cancelled"
+	Expired   State = "expired"
+)
+
+// Final reports whether no decision or execution will change the state any
+// more (Retry can still restart partial and failed).
+func (st State) Final() bool {
+	switch st {
+	case Done, Partial, Failed, Denied, Cancelled, Expired:
+		return true
+	}
+	return false
+}
+
+// TargetKind is what an unban is for: a group or a room.
+type TargetKind string
+
+// Target kinds.
+const (
+	KindGroup TargetKind = "group"
+	KindRoom  TargetKind = "room"
+)
+
+// Target is the group or room a request unbans accounts in.
+type Target struct {
+	Kind      TargetKind
+	ID        string
+	GroupType string // as Tencent named it (e.g. "Public"); empty for rooms
+}
+
+// Effect is a Slack side effect a request still owes; the bot marks each
+// off with SetRoot or ClearOwed once Slack accepted it.
+type Effect string
+
+// Effects a request can owe. The store adds them: EffectRoot on creation;
+// EffectResult and EffectRequester on done, partial, failed and denied
+// (EffectResult only on cancelled); EffectExpiry and EffectRequester on expiry.
+const (
+	EffectRoot      Effect = "root"      // post the root message in the approval channel
+	EffectResult    Effect = "result"    // show the outcome in the thread and on the root
+	EffectRequester Effect = "requester" // tell the requester (mention and DM)
+	EffectExpiry    Effect = "expiry"    // show the expiry on the root, remove its buttons
+)
+
+// NewRequest is what CreateRequest needs to open an unban request.
+type NewRequest struct {
+	OpID      string // the command's operation ID (e.g. its trigger_id); required
+	Target    Target
+	Accounts  []string // Tencent UserIDs, no whitespace; at least one
+	Reason    string
+	Requester string        // Slack user ID; must be a moderator or above now
+	Channel   string        // approval channel the root message goes to
+	TTL       time.Duration // time to decide; expires_at = Redis now + TTL; required
+	Approvals int           // distinct approvals needed; default 1
+
+	// LeaseOwner, when set, gets the request's lease for LeaseTTL at once,
+	// so no other replica posts the root message meanwhile.
+	LeaseOwner string
+	LeaseTTL   time.Duration
+}
+
+// Request is an unban request as stored.
+type Request struct {
+	ID         string // opaque, for button values
+	Number     int64  // short human number (#42)
+	Target     Target
+	Accounts   []string
+	Reason     string
+	Requester  string
+	Channel    string // approval channel
+	ThreadTS   string // ts of the root message ("" until SetRoot)
+	ProgressTS string // ts of the progress message in the thread
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	State      State
+
+	ApprovalsNeeded int
+	Approvals       []Approval // oldest first
+
+	DecidedBy  string    // who approved (the quorum-making approval), denied or cancelled
+	DecidedAt  time.Time // when the request left pending (also for expiry)
+	DenyReason string
+	FinishedAt time.Time // when it reached its current final state
+	Retries    int       // how often "Retry failed" ran
+
+	Outcomes map[string]Outcome // by account; accounts without one are not yet done
+	Owed     []Effect           // Slack side effects still owed, sorted
+	Lease    Lease              // current lease (Owner "" when free)
+}
+
+// Approval is one approver's approval.
+type Approval struct {
+	By string
+	At time.Time
+}
+
+// Outcome is how unbanning one account ended.
+type Outcome struct {
+	Account string
+	Done    bool
+	Code    int    // Tencent ErrorCode when not done (0 if none)
+	Info    string // short ErrorInfo or reason when not done
+}
+
+// Remaining lists the accounts not recorded done, in request order: what an
+// executor (or a resumer) still has to unban.
+func (r *Request) Remaining() []string {
+	var out []string
+	for _, a := range r.Accounts {
+		if !r.Outcomes[a].Done {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// Owes reports whether the request still owes effect e.
+func (r *Request) Owes(e Effect) bool { return slices.Contains(r.Owed, e) }
+
+// CreateRequest stores a new pending request, numbers it, audits it and
+// indexes it for expiry. The requester must be a moderator or above at that
+// moment (else ErrForbidden). Sending the same OpID again returns the
+// request that op created.
+func (s *Store) CreateRequest(ctx context.Context, nr NewRequest) (*Request, error) {
+	if err := nr.check(); err != nil {
+		return nil, fmt.Errorf("create request: %w", err)
+	}
+	if nr.Approvals <= 0 {
+		nr.Approvals = 1
+	}
+	id, err := newID()
+	if err != nil {
+		return nil, err
+	}
+	status, rest, err := s.runStatus(ctx, s.scripts.create, id, nr.OpID, string(nr.Target.Kind), nr.Target.ID,
+		nr.Target.GroupType, strings.Join(nr.Accounts, "\n"), nr.Reason, nr.Requester, nr.Channel,
+		nr.TTL.Milliseconds(), nr.Approvals, nr.LeaseOwner, nr.LeaseTTL.Milliseconds())
+	if err != nil {
+		return nil, fmt.Errorf("create request: %w", err)
+	}
+	switch status {
+	case "ok", "dup":
+		return decodeRequest(rest[0])
+	case "forbidden":
+		return nil, fmt.Errorf("create request by %s: %w", nr.Requester, ErrForbidden)
+	}
+	return nil, fmt.Errorf("create request: unexpected reply %q", status)
+}
+
+// Request returns the request with this ID, or ErrNotFound.
+func (s *Store) Request(ctx context.Context, id string) (*Request, error) {
+	rs, err := s.requests(ctx, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	if rs[0] == nil {
+		return nil, fmt.Errorf("request %s: %w", id, ErrNotFound)
+	}
+	return rs[0], nil
+}
+
+// RequestByNumber returns the request with this human number, or ErrNotFound.
+func (s *Store) RequestByNumber(ctx context.Context, n int64) (*Request, error) {
+	id, err := s.rdb.Get(ctx, s.key("reqnum", strconv.FormatInt(n, 10))).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("request #%d: %w", n, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("request #%d: %w", n, err)
+	}
+	return s.Request(ctx, id)
+}
+
+// PendingRequests lists the requests waiting for a decision, soonest expiry
+// first. A request past its expiry stays listed until ExpireDue (or a
+// decision attempt) expires it.
+func (s *Store) PendingRequests(ctx context.Context) ([]*Request, error) {
+	ids, err := s.rdb.ZRange(ctx, s.key("req", "pending"), 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("pending requests: %w", err)
+	}
+	rs, err := s.requests(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := rs[:0]
+	for _, r := range rs {
+		if r != nil && r.State == Pending {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// requests reads requests consistently; a missing one is nil.
+func (s *Store) requests(ctx context.Context, ids []string) ([]*Request, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	v, err := s.run(ctx, s.scripts.get, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read requests: %w", err)
+	}
+	list, _ := v.([]any)
+	out := make([]*Request, len(ids))
+	for i := range out {
+		if i >= len(list) {
+			break
+		}
+		if _, missing := list[i].(string); missing {
+			continue
+		}
+		if out[i], err = decodeRequest(list[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (nr *NewRequest) check() error {
+	switch {
+	case nr.OpID == "":
+		return errors.New("no op ID")
+	case nr.Target.Kind != KindGroup && nr.Target.Kind != KindRoom:
+		return fmt.Errorf("target kind %q is not group or room", nr.Target.Kind)
+	case nr.Target.ID == "":
+		return errors.New("no target ID")
+	case len(nr.Accounts) == 0:
+		return errors.New("no accounts")
+	case nr.Requester == "":
+		return errors.New("no requester")
+	case nr.TTL <= 0:
+		return errors.New("no TTL")
+	}
+	for _, a := range nr.Accounts {
+		if a == "" || strings.ContainsAny(a, " \t\r\n") {
+			return fmt.Errorf("account %q is empty or has whitespace", a)
+		}
+	}
+	return nil
+}
+
+func newID() (string, error) {
+	var b [10]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("random ID: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+// decodeRequest reads a snapshot from lib.lua: {hash, approvals, outcomes, owed}.
+func decodeRequest(v any) (*Request, error) {
+	parts, ok := v.([]any)
+	if !ok || len(parts) != 4 {
+		return nil, fmt.Errorf("unexpected request snapshot %T", v)
+	}
+	h, approvals, outcomes := pairs(parts[0]), pairs(parts[1]), pairs(parts[2])
+	r := &Request{
+		ID:     h["id"],
+		Number: atoi64(h["number"]),
+		Target: Target{
+			Kind:      TargetKind(h["kind"]),
+			ID:        h["target"],
+			GroupType: h["group_type"],
+		},
+		Accounts:        splitLines(h["accounts"]),
+		Reason:          h["reason"],
+		Requester:       h["requester"],
+		Channel:         h["channel"],
+		ThreadTS:        h["thread_ts"],
+		ProgressTS:      h["progress_ts"],
+		CreatedAt:       msTime(h["created_ms"]),
+		ExpiresAt:       msTime(h["expires_ms"]),
+		State:           State(h["state"]),
+		ApprovalsNeeded: int(atoi64(h["needed"])),
+		DecidedBy:       h["decided_by"],
+		DecidedAt:       msTime(h["decided_ms"]),
+		DenyReason:      h["deny_reason"],
+		FinishedAt:      msTime(h["finished_ms"]),
+		Retries:         int(atoi64(h["retries"])),
+		Outcomes:        make(map[string]Outcome, len(outcomes)),
+		Lease: Lease{
+			RequestID: h["id"],
+			Owner:     h["lease_owner"],
+			Epoch:     atoi64(h["lease_epoch"]),
+			Until:     msTime(h["lease_until_ms"]),
+		},
+	}
+	for by, at := range approvals {
+		r.Approvals = append(r.Approvals, Approval{By: by, At: msTime(at)})
+	}
+	slices.SortFunc(r.Approvals, func(a, b Approval) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return strings.Compare(a.By, b.By)
+	})
+	for a, v := range outcomes {
+		r.Outcomes[a] = decodeOutcome(a, v)
+	}
+	owed, _ := parts[3].([]any)
+	for _, e := range owed {
+		if s, ok := e.(string); ok {
+			r.Owed = append(r.Owed, Effect(s))
+		}
+	}
+	slices.Sort(r.Owed)
+	return r, nil
+}
+
+// encodeOutcome is the stored form: "done" or "failed\t<code>\t<info>".
+func encodeOutcome(o Outcome) string {
+	if o.Done {
+		return "done"
+	}
+	return "failed\t" + strconv.Itoa(o.Code) + "\t" + o.Info
+}
+
+func decodeOutcome(account, v string) Outcome {
+	if v == "done" {
+		return Outcome{Account: account, Done: true}
+	}
+	f := strings.SplitN(v, "\t", 3)
+	o := Outcome{Account: account}
+	if len(f) == 3 {
+		o.Code, _ = strconv.Atoi(f[1])
+		o.Info = f[2]
+	}
+	return o
+}
+
+func pairs(v any) map[string]string {
+	flat, _ := v.([]any)
+	m := make(map[string]string, len(flat)/2)
+	for i := 0; i+1 < len(flat); i += 2 {
+		k, _ := flat[i].(string)
+		val, _ := flat[i+1].(string)
+		m[k] = val
+	}
+	return m
+}
+
+func splitLines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
+func atoi64(s string) int64 {
+	n, _ := strconv.ParseInt(s, 10, 64)
+	return n
+}
+
+// msTime turns Unix milliseconds into a time; 0 or "" is the zero time.
+func msTime(s string) time.Time {
+	ms := atoi64(s)
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms)
+}
