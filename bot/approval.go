@@ -1,0 +1,202 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"modbot/store"
+)
+
+// handleDecisionClick handles Approve, Deny, Cancel and Retry failed on a root message. The
+// store decides atomically (role at this moment, not the requester, distinct approvers, expiry,
+// state); a refusal is answered only to the clicker and audited.
+func (b *Bot) handleDecisionClick(ctx context.Context, inv *invocation, action, value string) {
+	id := value
+	if inv.Role == store.RoleNone {
+		b.refuseClick(ctx, inv, id, action, store.ErrForbidden)
+		return
+	}
+	switch action {
+	case actionApprove:
+		b.approve(ctx, inv, id)
+	case actionDeny:
+		b.askDenyReason(ctx, inv, id)
+	case actionCancel:
+		req, err := b.store.Cancel(ctx, id, inv.User, inv.OpID)
+		if err != nil {
+			b.refuseClick(ctx, inv, id, action, err)
+			return
+		}
+		b.o.Metrics.Decision("cancelled")
+		b.startExecution(ctx, req.ID) // shows it on the root and in the thread
+	case actionRetry:
+		req, err := b.store.Retry(ctx, id, inv.User, inv.OpID)
+		if err != nil {
+			b.refuseClick(ctx, inv, id, action, err)
+			return
+		}
+		b.postNote(ctx, req, retryNote(req, inv.User))
+		b.startExecution(ctx, req.ID)
+	}
+}
+
+// handleDenyView denies the request named by the modal's private_metadata, with the reason typed.
+func (b *Bot) handleDenyView(ctx context.Context, inv *invocation, view slack.View) {
+	var reason string
+	if view.State != nil {
+		reason = view.State.Values[denyReasonID][denyReasonID].Value
+	}
+	b.deny(ctx, inv, view.PrivateMetadata, Truncate(strings.TrimSpace(reason), MaxReasonBytes))
+}
+
+// approve counts inv.User's approval; the approval that makes the quorum starts the execution.
+func (b *Bot) approve(ctx context.Context, inv *invocation, id string) {
+	req, err := b.store.Approve(ctx, id, inv.User, inv.OpID)
+	if err != nil {
+		b.refuseClick(ctx, inv, id, actionApprove, err)
+		return
+	}
+	b.postNote(ctx, req, approvalNote(req, inv.User))
+	if req.State == store.Pending {
+		b.refreshRoot(ctx, id)
+		return
+	}
+	// Quorum: the execution shows it on the root (only the lease holder updates it from now on).
+	b.o.Metrics.Decision("approved")
+	b.startExecution(ctx, id)
+}
+
+// askDenyReason opens the deny modal, after checking what can be checked now so that a refused
+// clicker gets an answer at once instead of a modal. If the modal cannot open, it denies without a
+// reason.
+func (b *Bot) askDenyReason(ctx context.Context, inv *invocation, id string) {
+	if inv.Role < store.RoleApprover {
+		b.refuseClick(ctx, inv, id, actionDeny, store.ErrForbidden)
+		return
+	}
+	req, err := b.store.Request(ctx, id)
+	if err != nil {
+		b.fail(ctx, inv, err)
+		return
+	}
+	switch {
+	case req.Requester == inv.User:
+		b.refuseClick(ctx, inv, id, actionDeny, store.ErrSelfApproval)
+		return
+	case req.State != store.Pending:
+		b.reply(ctx, inv, b.errorMessage(&store.DecidedError{ID: id, State: req.State, By: req.DecidedBy, At: req.DecidedAt}))
+		return
+	}
+	if _, err := b.api.OpenViewContext(ctx, inv.TriggerID, denyModal(req)); err != nil {
+		b.log.Warn("open deny modal; denying without a reason", "request_id", id, "slack_user", inv.User, "err", redactURL(err))
+		b.deny(ctx, inv, id, "")
+	}
+}
+
+// deny vetoes the request; the execution path shows it and tells the requester.
+func (b *Bot) deny(ctx context.Context, inv *invocation, id, reason string) {
+	req, err := b.store.Deny(ctx, id, inv.User, inv.OpID, reason)
+	if err != nil {
+		b.refuseClick(ctx, inv, id, actionDeny, err)
+		return
+	}
+	b.o.Metrics.Decision("denied")
+	b.startExecution(ctx, req.ID)
+}
+
+// refuseClick answers a decision the store (or the role check) refused, only to the clicker.
+// Refusals by role, self-decisions and other people's cancels are audited; the store audits only
+// the transitions it makes.
+func (b *Bot) refuseClick(ctx context.Context, inv *invocation, id, action string, err error) {
+	label := buttonLabel(action)
+	switch {
+	case errors.Is(err, store.ErrForbidden):
+		b.auditRefusal(ctx, inv, id, fmt.Sprintf("%s needs %s, has %s", label, neededRole(action), roleName(inv.Role)))
+		b.o.Metrics.Decision("refused")
+		b.tell(ctx, inv, b.refusalMessage(ctx, inv, neededRole(action), label))
+	case errors.Is(err, store.ErrSelfApproval), errors.Is(err, store.ErrNotRequester):
+		b.auditRefusal(ctx, inv, id, label+": "+err.Error())
+		b.o.Metrics.Decision("refused")
+		b.tell(ctx, inv, b.errorMessage(err))
+	case errors.Is(err, store.ErrExpired):
+		b.tell(ctx, inv, b.errorMessage(err))
+		b.startExecution(ctx, id) // this click may have expired it: show that on the root
+	default:
+		if unexpected(err) {
+			b.log.Error("decision failed", "request_id", id, "slack_user", inv.User, "cmd", action, "err", err)
+		}
+		b.tell(ctx, inv, b.errorMessage(err))
+	}
+}
+
+// auditRefusal records a refused click with the request it was about.
+func (b *Bot) auditRefusal(ctx context.Context, inv *invocation, id, detail string) {
+	e := store.AuditEntry{Actor: inv.User, Action: "refused", RequestID: id, Outcome: "refused", Detail: detail, OpID: inv.OpID}
+	if r, err := b.store.Request(ctx, id); err == nil {
+		e.TargetKind, e.Target, e.RequestNumber = string(r.Target.Kind), r.Target.ID, r.Number
+		e.Accounts, e.AccountCount = r.Accounts, len(r.Accounts)
+	}
+	if _, err := b.store.Append(ctx, e); err != nil {
+		b.log.Error("audit append", "slack_user", inv.User, "cmd", inv.Command, "err", err)
+	}
+}
+
+// tell answers the invoker privately: through the response_url, or in a DM where there is none
+// (modal submissions).
+func (b *Bot) tell(ctx context.Context, inv *invocation, m message) {
+	if inv.ResponseURL != "" {
+		b.reply(ctx, inv, m)
+		return
+	}
+	if err := b.dm(ctx, inv.User, m); err != nil {
+		b.log.Warn("reply by DM", "slack_user", inv.User, "cmd", inv.Command, "err", err)
+	}
+}
+
+// postNote posts a short note in the request's thread.
+func (b *Bot) postNote(ctx context.Context, req *store.Request, m message) {
+	if req.ThreadTS == "" {
+		return
+	}
+	if _, err := b.post(ctx, req.Channel, req.ThreadTS, m); err != nil {
+		b.log.Warn("post thread note", "request_id", req.ID, "err", err)
+	}
+}
+
+// refreshRoot shows the request's state as it is now on its root message.
+func (b *Bot) refreshRoot(ctx context.Context, id string) {
+	req, err := b.store.Request(ctx, id)
+	if err == nil {
+		err = b.updateRoot(ctx, req)
+	}
+	if err != nil {
+		b.log.Warn("update root", "request_id", id, "err", err)
+	}
+}
+
+func buttonLabel(action string) string {
+	switch action {
+	case actionApprove:
+		return "Approve"
+	case actionDeny:
+		return "Deny"
+	case actionCancel:
+		return "Cancel"
+	case actionRetry:
+		return "Retry failed"
+	}
+	return action
+}
+
+// neededRole is the least role that may press a decision button (Cancel: the requester, who
+// is a moderator or above).
+func neededRole(action string) store.Role {
+	if action == actionCancel {
+		return store.RoleModerator
+	}
+	return store.RoleApprover
+}

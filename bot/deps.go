@@ -1,0 +1,85 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"modbot/store"
+	"modbot/tim"
+)
+
+// Tencent is what the bot asks of Tencent Cloud Chat. *tim.Client satisfies it.
+type Tencent interface {
+	GroupInfo(ctx context.Context, g tim.GroupID) (tim.GroupInfo, error)
+	GetRolesInGroup(ctx context.Context, g tim.GroupID, accounts []tim.UserID) ([]tim.MemberRole, error)
+	GroupBannedMembers(ctx context.Context, g tim.GroupID) ([]tim.BannedMember, error)
+	RoomBannedMembers(ctx context.Context, r tim.RoomID) ([]tim.BannedMember, error)
+	UnbanGroupMembers(ctx context.Context, g tim.GroupID, accounts []tim.UserID, p tim.Progress) ([]tim.Outcome, error)
+	UnbanRoomMembers(ctx context.Context, r tim.RoomID, accounts []tim.UserID, p tim.Progress) ([]tim.Outcome, error)
+}
+
+// Store is what the bot keeps in Redis. *store.Store satisfies it.
+type Store interface {
+	Allowlist
+	Requests
+	Executions
+	AuditLog
+	Deliveries
+	Results
+}
+
+// Allowlist holds who may do what.
+type Allowlist interface {
+	Role(ctx context.Context, user string) (store.Role, error)
+	Members(ctx context.Context) ([]store.Member, error)
+	SetRole(ctx context.Context, actor, user string, role store.Role) (store.Role, error)
+	RemoveRole(ctx context.Context, actor, user string) (store.Role, error)
+}
+
+// Requests holds unban requests and their decisions; every transition is atomic in the store.
+type Requests interface {
+	CreateRequest(ctx context.Context, nr store.NewRequest) (*store.Request, error)
+	Request(ctx context.Context, id string) (*store.Request, error)
+	RequestByNumber(ctx context.Context, n int64) (*store.Request, error)
+	PendingRequests(ctx context.Context) ([]*store.Request, error)
+	Approve(ctx context.Context, id, actor, opID string) (*store.Request, error)
+	Deny(ctx context.Context, id, actor, opID, reason string) (*store.Request, error)
+	Cancel(ctx context.Context, id, actor, opID string) (*store.Request, error)
+	Retry(ctx context.Context, id, actor, opID string) (*store.Request, error)
+	ExpireDue(ctx context.Context, max int) ([]*store.Request, error)
+	SetRoot(ctx context.Context, id, channel, ts string) (*store.Request, error)
+	ClearOwed(ctx context.Context, id string, effects ...store.Effect) (*store.Request, error)
+}
+
+// Executions hands requests to one replica at a time under a fenced lease.
+type Executions interface {
+	NeedsWork(ctx context.Context, max int) ([]store.Work, error)
+	ClaimLease(ctx context.Context, id, owner string, ttl time.Duration) (store.Lease, *store.Request, error)
+	RenewLease(ctx context.Context, l store.Lease, ttl time.Duration) (store.Lease, error)
+	ReleaseLease(ctx context.Context, l store.Lease) error
+	RecordOutcomes(ctx context.Context, l store.Lease, outcomes []store.Outcome) error
+	SetProgressTS(ctx context.Context, l store.Lease, ts string) error
+	Finish(ctx context.Context, l store.Lease) (*store.Request, error)
+}
+
+// AuditLog is the team's searchable history and the audit channel's feed.
+type AuditLog interface {
+	Append(ctx context.Context, e store.AuditEntry) (string, error)
+	Audit(ctx context.Context, f store.AuditFilter, cursor string, limit int) (store.AuditPage, error)
+	FeedNext(ctx context.Context, owner string, max int) ([]store.AuditEntry, error)
+	FeedAck(ctx context.Context, owner, lastID string) error
+	FeedRelease(ctx context.Context, owner string) error
+}
+
+// Deliveries deduplicates envelopes Slack delivers more than once.
+type Deliveries interface {
+	Claim(ctx context.Context, key, owner string, ttl time.Duration) (bool, error)
+	Done(ctx context.Context, key string) error
+	Release(ctx context.Context, key, owner string) (bool, error)
+}
+
+// Results keeps long command results for Prev / Next paging.
+type Results interface {
+	PutResult(ctx context.Context, payload []byte) (string, error)
+	GetResult(ctx context.Context, id string) ([]byte, error)
+}

@@ -1,0 +1,424 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"modbot/store"
+	"modbot/tim"
+)
+
+// Execution: one replica at a time, under a fenced lease, unbans a request's remaining accounts
+// and completes the Slack side effects the request owes (root message, result, expiry, the
+// requester's notice). A replica that crashed or stopped leaves the lease to lapse or releases
+// it; another resumes from the recorded outcomes.
+
+// Causes of an execution stopping early.
+var (
+	errShutdown  = errors.New("bot is shutting down")
+	errLeaseLost = errors.New("execution lease lost")
+)
+
+// progressEvery is how often, at most, the progress message is updated.
+const progressEvery = time.Second
+
+// executor tracks this replica's executions: at most one per request (a second claim by the same
+// owner would extend the same lease), none started once Run drains.
+type executor struct {
+	mu       sync.Mutex
+	stopping bool
+	quit     chan struct{} // closed by shutdown; made on first use
+	running  map[string]bool
+}
+
+// begin registers an execution of id and adds it to wg, unless this replica works on id already or
+// Run drains.
+func (x *executor) begin(id string, wg *sync.WaitGroup) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.stopping || x.running[id] {
+		return false
+	}
+	x.holdLocked(id)
+	wg.Add(1)
+	return true
+}
+
+// hold registers work on id (e.g. posting its root), unless this replica works on id already: a
+// lease cannot tell this replica's goroutines apart.
+func (x *executor) hold(id string) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.running[id] {
+		return false
+	}
+	x.holdLocked(id)
+	return true
+}
+
+func (x *executor) holdLocked(id string) {
+	if x.running == nil {
+		x.running = map[string]bool{}
+	}
+	x.running[id] = true
+}
+
+func (x *executor) end(id string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	delete(x.running, id)
+}
+
+// done is closed when Run starts draining.
+func (x *executor) done() <-chan struct{} {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.quit == nil {
+		x.quit = make(chan struct{})
+	}
+	return x.quit
+}
+
+// shutdown refuses new executions and tells running ones to stop and release their leases.
+func (x *executor) shutdown() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.stopping {
+		return
+	}
+	x.stopping = true
+	if x.quit == nil {
+		x.quit = make(chan struct{})
+	}
+	close(x.quit)
+}
+
+// startExecution works on request id in the background, without blocking the caller: it executes
+// an approved or resumable request and completes whatever Slack side effects it owes. The work is
+// tracked by b.wg (Run's drain waits for it) and bounded by Options.Executors. It does nothing when
+// this replica already works on id or is draining.
+func (b *Bot) startExecution(ctx context.Context, id string) {
+	if !b.ex.begin(id, &b.wg) {
+		return
+	}
+	go func() {
+		defer b.wg.Done()
+		defer b.ex.end(id)
+		ctx, cancel := context.WithCancelCause(ctx)
+		defer cancel(nil)
+		quit := b.ex.done()
+		go func() {
+			select {
+			case <-quit:
+				cancel(errShutdown)
+			case <-ctx.Done():
+			}
+		}()
+		select {
+		case b.execs <- struct{}{}:
+			defer func() { <-b.execs }()
+		case <-ctx.Done():
+			return
+		}
+		b.execute(ctx, id)
+	}()
+}
+
+// execute claims the request's lease and does what the request needs; it returns when the work is
+// done, the lease is lost, or ctx ends (shutdown: the lease is released so another replica resumes
+// at once).
+func (b *Bot) execute(ctx context.Context, id string) {
+	l, req, err := b.store.ClaimLease(ctx, id, b.o.ReplicaID, b.o.LeaseTTL)
+	switch {
+	case errors.Is(err, store.ErrLeaseHeld), errors.Is(err, store.ErrNoWork), errors.Is(err, store.ErrNotFound):
+		return
+	case err != nil:
+		if ctx.Err() == nil {
+			b.log.Warn("claim request", "request_id", id, "err", err)
+		}
+		return
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	renewed := make(chan struct{})
+	go func() {
+		defer close(renewed)
+		b.keepLease(ctx, l, cancel)
+	}()
+	keep := false // true: let the lease lapse, so the next attempt waits a lease TTL
+	defer func() {
+		cause := context.Cause(ctx)
+		cancel(nil)
+		<-renewed
+		if errors.Is(cause, errLeaseLost) || (keep && !errors.Is(cause, errShutdown)) {
+			return
+		}
+		rctx, done := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer done()
+		if err := b.store.ReleaseLease(rctx, l); err != nil && !errors.Is(err, store.ErrLeaseLost) {
+			b.log.Warn("release lease", "request_id", id, "err", err)
+		}
+	}()
+
+	if req.State == store.Executing {
+		req, err = b.run(ctx, l, req)
+		if err != nil {
+			if ctx.Err() == nil && !errors.Is(err, store.ErrLeaseLost) {
+				b.log.Error("execute request", "request_id", id, "err", err)
+			}
+			return
+		}
+	}
+	if err := b.completeOwed(ctx, l, req); err != nil {
+		keep = true
+		if ctx.Err() == nil {
+			b.log.Warn("owed slack messages; will retry", "request_id", id, "err", err)
+		}
+	}
+}
+
+// keepLease renews the lease every third of its TTL until ctx ends. When the lease is lost, or
+// cannot be renewed for most of its TTL, it cancels the work: the old owner must send nothing more.
+func (b *Bot) keepLease(ctx context.Context, l store.Lease, cancel context.CancelCauseFunc) {
+	t := time.NewTicker(max(b.o.LeaseTTL/3, 10*time.Millisecond))
+	defer t.Stop()
+	last := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		_, err := b.store.RenewLease(ctx, l, b.o.LeaseTTL)
+		switch {
+		case err == nil:
+			last = time.Now()
+		case ctx.Err() != nil:
+			return
+		case errors.Is(err, store.ErrLeaseLost), errors.Is(err, store.ErrNotFound), time.Since(last) > b.o.LeaseTTL*2/3:
+			b.log.Warn("execution lease lost; stopping", "request_id", l.RequestID, "err", err)
+			cancel(errLeaseLost)
+			return
+		default:
+			b.log.Warn("renew lease", "request_id", l.RequestID, "err", err)
+		}
+	}
+}
+
+// run unbans the request's remaining accounts and finishes it. A resumed execution first re-reads
+// the ban list and records accounts no longer banned as done.
+func (b *Bot) run(ctx context.Context, l store.Lease, req *store.Request) (*store.Request, error) {
+	if req.ThreadTS != "" {
+		if err := b.update(ctx, req.Channel, req.ThreadTS, rootMessage(req)); err != nil {
+			b.log.Warn("update root", "request_id", req.ID, "err", err)
+		}
+	}
+	accounts := req.Remaining()
+	if resuming := len(req.Outcomes) > 0 || req.ProgressTS != ""; resuming && len(accounts) > 0 {
+		var err error
+		if accounts, err = b.skipUnbanned(ctx, l, req, accounts); err != nil {
+			return nil, err
+		}
+	}
+	prog, err := b.startProgress(ctx, l, req)
+	if err != nil {
+		return nil, err
+	}
+	if len(accounts) > 0 {
+		err := b.unban(ctx, l, req.Target, accounts, prog)
+		prog.stop()
+		if ctx.Err() != nil {
+			return nil, context.Cause(ctx)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	prog.stop()
+	req, err = b.store.Finish(ctx, l)
+	if err != nil {
+		return nil, fmt.Errorf("finish: %w", err)
+	}
+	return req, nil
+}
+
+// unban sends accounts to Tencent, recording each settled chunk's outcomes (fenced by the lease).
+// Accounts Tencent refuses before any call (invalid input) are recorded failed.
+func (b *Bot) unban(ctx context.Context, l store.Lease, t store.Target, accounts []string, prog *progress) error {
+	users := make([]tim.UserID, len(accounts))
+	for i, a := range accounts {
+		users[i] = tim.UserID(a)
+	}
+	record := func(settled []tim.Outcome) error {
+		outs := make([]store.Outcome, 0, len(settled))
+		for _, o := range settled {
+			if out, ok := storeOutcome(o); ok {
+				outs = append(outs, out)
+			}
+		}
+		if err := b.store.RecordOutcomes(ctx, l, outs); err != nil {
+			return err
+		}
+		prog.add(outs)
+		return nil
+	}
+	var err error
+	if t.Kind == store.KindRoom {
+		_, err = b.tim.UnbanRoomMembers(ctx, tim.RoomID(t.ID), users, record)
+	} else {
+		_, err = b.tim.UnbanGroupMembers(ctx, tim.GroupID(t.ID), users, record)
+	}
+	var ie *tim.InputError
+	if errors.As(err, &ie) {
+		outs := make([]store.Outcome, len(accounts))
+		for i, a := range accounts {
+			outs[i] = store.Outcome{Account: a, Info: Truncate(ie.Error(), 200)}
+		}
+		return b.store.RecordOutcomes(ctx, l, outs)
+	}
+	return err
+}
+
+// storeOutcome turns a tim outcome into what the store records; accounts never sent (the
+// operation stopped first) are not recorded, so they stay remaining.
+func storeOutcome(o tim.Outcome) (store.Outcome, bool) {
+	switch {
+	case o.Err == nil:
+		return store.Outcome{Account: string(o.Account), Done: true}, true
+	case errors.Is(o.Err, tim.ErrNotAttempted), tim.ErrorClass(o.Err) == "canceled":
+		return store.Outcome{}, false
+	}
+	out := store.Outcome{Account: string(o.Account), Code: tim.Code(o.Err)}
+	var te *tim.Error
+	if errors.As(o.Err, &te) {
+		out.Info = Truncate(te.Info, 200)
+	} else {
+		out.Info = Truncate(o.Err.Error(), 200)
+	}
+	return out, true
+}
+
+// skipUnbanned re-reads the target's ban list and records the accounts no longer banned as done,
+// returning those still to send. If the list cannot be read it returns accounts unchanged: unban
+// is idempotent.
+func (b *Bot) skipUnbanned(ctx context.Context, l store.Lease, req *store.Request, accounts []string) ([]string, error) {
+	var (
+		list []tim.BannedMember
+		err  error
+	)
+	if req.Target.Kind == store.KindRoom {
+		list, err = b.tim.RoomBannedMembers(ctx, tim.RoomID(req.Target.ID))
+	} else {
+		list, err = b.tim.GroupBannedMembers(ctx, tim.GroupID(req.Target.ID))
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, context.Cause(ctx)
+		}
+		b.log.Warn("re-read ban list before resuming; sending every remaining account", "request_id", req.ID, "err", err)
+		return accounts, nil
+	}
+	banned := make(map[string]bool, len(list))
+	for _, m := range list {
+		banned[string(m.Account)] = true
+	}
+	var still []string
+	var gone []store.Outcome
+	for _, a := range accounts {
+		if banned[a] {
+			still = append(still, a)
+		} else {
+			gone = append(gone, store.Outcome{Account: a, Done: true})
+		}
+	}
+	if err := b.store.RecordOutcomes(ctx, l, gone); err != nil {
+		return nil, fmt.Errorf("record accounts no longer banned: %w", err)
+	}
+	for _, o := range gone {
+		req.Outcomes[o.Account] = o
+	}
+	return still, nil
+}
+
+// progress is an execution's single progress message in the thread, updated at most once every
+// progressEvery while outcomes come in.
+type progress struct {
+	total        int
+	done, failed atomic.Int64
+	changed      atomic.Bool
+	stopOnce     sync.Once
+	quit         chan struct{}
+	finished     chan struct{}
+}
+
+// startProgress ensures the progress message exists (posted once; its ts recorded under the lease)
+// and starts updating it.
+func (b *Bot) startProgress(ctx context.Context, l store.Lease, req *store.Request) (*progress, error) {
+	p := &progress{total: len(req.Accounts), quit: make(chan struct{}), finished: make(chan struct{})}
+	done, failed := outcomeCounts(req)
+	p.done.Store(int64(done))
+	p.failed.Store(int64(failed))
+	ts := req.ProgressTS
+	if req.ThreadTS == "" {
+		close(p.finished)
+		return p, nil
+	}
+	m := progressMessage(p.total, done, failed)
+	if ts == "" {
+		var err error
+		if ts, err = b.post(ctx, req.Channel, req.ThreadTS, m); err != nil {
+			b.log.Warn("post progress", "request_id", req.ID, "err", err)
+			close(p.finished)
+			return p, nil
+		}
+		if err := b.store.SetProgressTS(ctx, l, ts); err != nil {
+			close(p.finished)
+			return nil, fmt.Errorf("record progress message: %w", err)
+		}
+		req.ProgressTS = ts
+	} else if err := b.update(ctx, req.Channel, ts, m); err != nil {
+		b.log.Warn("update progress", "request_id", req.ID, "err", err)
+	}
+	go func() {
+		defer close(p.finished)
+		t := time.NewTicker(progressEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.quit:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			if p.changed.Swap(false) {
+				m := progressMessage(p.total, int(p.done.Load()), int(p.failed.Load()))
+				if err := b.update(ctx, req.Channel, ts, m); err != nil && ctx.Err() == nil {
+					b.log.Warn("update progress", "request_id", req.ID, "err", err)
+				}
+			}
+		}
+	}()
+	return p, nil
+}
+
+// add counts recorded outcomes.
+func (p *progress) add(outs []store.Outcome) {
+	for _, o := range outs {
+		if o.Done {
+			p.done.Add(1)
+		} else {
+			p.failed.Add(1)
+		}
+	}
+	p.changed.Store(true)
+}
+
+// stop ends the updates and waits until none is in flight.
+func (p *progress) stop() {
+	p.stopOnce.Do(func() { close(p.quit) })
+	<-p.finished
+}

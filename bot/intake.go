@@ -1,0 +1,246 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+
+	"modbot/store"
+)
+
+// invocation is one person's command or click, as the handlers see it.
+type invocation struct {
+	User        string     // Slack user ID of whoever typed or clicked
+	Channel     string     // where it happened (a channel or DM)
+	ResponseURL string     // answers only this person
+	TriggerID   string     // opens modals
+	OpID        string     // the operation ID for store transitions
+	Role        store.Role // the allowlist role at the moment of the command or click
+	Command     string     // "/unban" …, or the button's action ID
+	Text        string     // what was typed (for the audit log)
+	start       time.Time
+}
+
+// Action IDs of the bot's buttons. Their values carry only IDs (a request ID, a result page).
+const (
+	actionApprove  = "approve"
+	actionDeny     = "deny"
+	actionCancel   = "cancel"
+	actionRetry    = "retry"
+	actionPagePrev = "page_prev"
+	actionPageNext = "page_next"
+
+	// viewDeny is the callback ID of the modal asking for a deny reason.
+	viewDeny = "deny_reason"
+)
+
+// dedupTTL is how long a claimed delivery stays claimed while it is handled: longer than the
+// slowest handler, shorter than Slack's retry a minute later.
+const dedupTTL = 45 * time.Second
+
+// parseConfig is the parser's view of the options.
+func (b *Bot) parseConfig() ParseConfig {
+	return ParseConfig{RequireReason: b.o.RequireReason, MaxAccounts: b.o.MaxAccounts}
+}
+
+// acceptCommand runs on the event loop and returns the ack payload: a usage error at once, or a
+// "working" note while a worker handles the command.
+func (b *Bot) acceptCommand(req *socketmode.Request, sc slack.SlashCommand) any {
+	inv := &invocation{
+		User: sc.UserID, Channel: sc.ChannelID, ResponseURL: sc.ResponseURL, TriggerID: sc.TriggerID,
+		OpID: "cmd:" + sc.TriggerID, Command: sc.Command, Text: sc.Text, start: time.Now(),
+	}
+	if why := b.foreign(sc.TeamID, sc.APIAppID); why != "" {
+		b.submit(func(ctx context.Context) { b.auditForeign(ctx, inv, why) })
+		return ackText("modbot does not serve this " + why + ". Nothing was done.")
+	}
+	cmd, err := Parse(sc.Command, sc.Text, b.parseConfig())
+	if err != nil {
+		b.submit(func(ctx context.Context) { b.auditInvalid(ctx, inv, err) })
+		return ackMessage(b.errorMessage(err))
+	}
+	if m, ok := cmd.(*ModbotCmd); ok && m.Sub == SubHelp {
+		b.submit(func(ctx context.Context) { b.audit(ctx, inv, "help", "", "", nil, "ok", 0, "") })
+		return ackMessage(helpMessage(m.Topic, b.parseConfig()))
+	}
+	key := "cmd:" + sc.TriggerID
+	if !b.submit(func(ctx context.Context) { b.runCommand(ctx, inv, key, cmd) }) {
+		return ackText("modbot is too busy to take this right now. Nothing was done; try again in a minute.")
+	}
+	return ackMessage(workingMessage(sc.Command, sc.Text))
+}
+
+// runCommand is the worker side of a command: deduplicate, authorize at this moment, handle.
+func (b *Bot) runCommand(ctx context.Context, inv *invocation, key string, cmd Command) {
+	// The owner token is this delivery's own: a redelivery, even to this replica, is another owner
+	// and is refused, while go-redis re-sending this very claim after a timeout is told "yours".
+	owner := b.o.ReplicaID + ":" + randomID(10)
+	claimed, err := b.store.Claim(ctx, key, owner, dedupTTL)
+	if err != nil {
+		b.fail(ctx, inv, err)
+		return
+	}
+	if !claimed {
+		b.log.Debug("duplicate delivery skipped", "cmd", inv.Command, "slack_user", inv.User)
+		return
+	}
+	inv.Role, err = b.store.Role(ctx, inv.User)
+	if err != nil {
+		b.fail(ctx, inv, err)
+		_, _ = b.store.Release(ctx, key, owner)
+		return
+	}
+	switch c := cmd.(type) {
+	case *UnbanCmd:
+		b.handleUnban(ctx, inv, c)
+	case *RolesCmd:
+		b.handleRoles(ctx, inv, c)
+	case *BannedCmd:
+		b.handleBanned(ctx, inv, c)
+	case *ModbotCmd:
+		b.handleModbot(ctx, inv, c)
+	}
+	if err := b.store.Done(ctx, key); err != nil {
+		b.log.Warn("mark delivery done", "cmd", inv.Command, "err", err)
+	}
+	b.o.Metrics.Command(inv.Command, "handled", time.Since(inv.start))
+}
+
+// acceptInteraction runs on the event loop after the ack: it queues clicks and modal submissions.
+func (b *Bot) acceptInteraction(cb slack.InteractionCallback) {
+	inv := &invocation{
+		User: cb.User.ID, Channel: cb.Channel.ID, ResponseURL: cb.ResponseURL, TriggerID: cb.TriggerID,
+		start: time.Now(),
+	}
+	if why := b.foreign(cb.Team.ID, cb.APIAppID); why != "" {
+		inv.Command = string(cb.Type)
+		b.submit(func(ctx context.Context) { b.auditForeign(ctx, inv, why) })
+		return
+	}
+	switch cb.Type {
+	case slack.InteractionTypeBlockActions:
+		for _, a := range cb.ActionCallback.BlockActions {
+			inv := *inv
+			inv.Command = a.ActionID
+			// A click has no delivery key; the state transition is the guard. The op ID makes a
+			// re-sent script answer "done, by you".
+			inv.OpID = "click:" + cb.TriggerID + ":" + a.ActionTs
+			inv.Text = a.Value
+			msgTS := cb.Container.MessageTs
+			if !b.submit(func(ctx context.Context) { b.runClick(ctx, &inv, a.ActionID, a.Value, msgTS) }) {
+				b.log.Warn("click dropped: queue full", "slack_user", inv.User, "cmd", a.ActionID)
+			}
+		}
+	case slack.InteractionTypeViewSubmission:
+		inv.Command = cb.View.CallbackID
+		inv.OpID = "view:" + cb.View.ID + ":" + cb.View.Hash
+		view := cb.View
+		b.submit(func(ctx context.Context) { b.runView(ctx, inv, view) })
+	}
+}
+
+// runClick authorizes a click at the moment it is handled and routes it by action ID.
+func (b *Bot) runClick(ctx context.Context, inv *invocation, actionID, value, messageTS string) {
+	var err error
+	inv.Role, err = b.store.Role(ctx, inv.User)
+	if err != nil {
+		b.fail(ctx, inv, err)
+		return
+	}
+	switch actionID {
+	case actionApprove, actionDeny, actionCancel, actionRetry:
+		b.handleDecisionClick(ctx, inv, actionID, value)
+	case actionPagePrev, actionPageNext:
+		b.handlePage(ctx, inv, value)
+	default:
+		b.log.Debug("unknown action", "cmd", actionID)
+	}
+	b.o.Metrics.Command(actionID, "handled", time.Since(inv.start))
+}
+
+// runView handles a modal submission.
+func (b *Bot) runView(ctx context.Context, inv *invocation, view slack.View) {
+	var err error
+	inv.Role, err = b.store.Role(ctx, inv.User)
+	if err != nil {
+		b.log.Warn("view submission: role lookup", "slack_user", inv.User, "err", err)
+		return
+	}
+	if view.CallbackID == viewDeny {
+		b.handleDenyView(ctx, inv, view)
+	}
+}
+
+// acceptEvent deduplicates Events API deliveries by event_id; modbot subscribes to none it acts on
+// yet, so after the ack there is nothing else to do.
+func (b *Bot) acceptEvent(ev slackevents.EventsAPIEvent) {
+	if why := b.foreign(ev.TeamID, ev.APIAppID); why != "" {
+		inv := &invocation{Command: "event", start: time.Now()}
+		b.submit(func(ctx context.Context) { b.auditForeign(ctx, inv, why) })
+	}
+}
+
+// allowed checks the caller's role against what an action needs. A refusal is answered politely,
+// audited, and nothing else happens.
+func (b *Bot) allowed(ctx context.Context, inv *invocation, need store.Role, what string) bool {
+	if inv.Role >= need {
+		return true
+	}
+	b.audit(ctx, inv, "refused", "", "", nil, "refused", 0, fmt.Sprintf("%s needs %s, has %s", what, need, roleName(inv.Role)))
+	b.o.Metrics.Decision("refused")
+	b.reply(ctx, inv, b.refusalMessage(ctx, inv, need, what))
+	return false
+}
+
+// reply answers the invoker through their response_url, logging (not returning) a failure.
+func (b *Bot) reply(ctx context.Context, inv *invocation, m message) {
+	if err := b.respond(ctx, inv.ResponseURL, m, false); err != nil {
+		b.log.Warn("reply", "slack_user", inv.User, "cmd", inv.Command, "err", err)
+	}
+}
+
+// fail tells the invoker what went wrong in plain words; unexpected errors are logged too.
+func (b *Bot) fail(ctx context.Context, inv *invocation, err error) {
+	if unexpected(err) {
+		b.log.Error("command failed", "slack_user", inv.User, "cmd", inv.Command, "err", err)
+	}
+	b.reply(ctx, inv, b.errorMessage(err))
+}
+
+// audit appends one entry; a failure is logged, since the action it records already happened.
+func (b *Bot) audit(ctx context.Context, inv *invocation, action, kind, target string, accounts []string, outcome string, code int, detail string) {
+	e := store.AuditEntry{
+		Actor: inv.User, Action: action, TargetKind: kind, Target: target,
+		Accounts: accounts, AccountCount: len(accounts), Outcome: outcome, Code: code,
+		Detail: detail, OpID: inv.OpID,
+	}
+	if _, err := b.store.Append(ctx, e); err != nil {
+		b.log.Error("audit append", "slack_user", inv.User, "cmd", inv.Command, "err", err)
+	}
+}
+
+func (b *Bot) auditForeign(ctx context.Context, inv *invocation, why string) {
+	b.log.Warn("refused a payload from another workspace or app", "slack_user", inv.User, "from", why)
+	b.audit(ctx, inv, "refused", "", "", nil, "refused", 0, "payload from "+why)
+}
+
+func (b *Bot) auditInvalid(ctx context.Context, inv *invocation, err error) {
+	var ue *UsageError
+	detail := err.Error()
+	if errors.As(err, &ue) {
+		detail = ue.Problem
+	}
+	b.audit(ctx, inv, "invalid", "", "", nil, "refused", 0, Truncate(inv.Command+": "+detail, 300))
+}
+
+func roleName(r store.Role) string {
+	if r == store.RoleNone {
+		return "no role"
+	}
+	return r.String()
+}

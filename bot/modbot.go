@@ -1,0 +1,203 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"modbot/store"
+)
+
+// logResult is one page of /modbot log as kept for the Newer / Older buttons: the query and the
+// cursor the page starts after. Each page shown has its own stored result, so a button needs
+// only "<resultID>:<page>".
+type logResult struct {
+	Filter store.AuditFilter `json:"filter"`
+	Label  string            `json:"label"`  // the filters as given, for the title
+	Count  int               `json:"count"`  // entries a page
+	Cursor string            `json:"cursor"` // the page holds entries older than this ("" newest)
+	Prev   string            `json:"prev"`   // result ID of the newer page; "" on the first
+}
+
+// handleModbot answers /modbot's subcommands (help is answered in the ack).
+func (b *Bot) handleModbot(ctx context.Context, inv *invocation, c *ModbotCmd) {
+	switch c.Sub {
+	case SubWhoami:
+		if b.allowed(ctx, inv, store.RoleViewer, "/modbot whoami") {
+			b.audit(ctx, inv, "whoami", "", "", nil, "ok", 0, inv.Role.String())
+			b.reply(ctx, inv, renderWhoami(inv.User, inv.Role))
+		}
+	case SubWho:
+		b.who(ctx, inv)
+	case SubAllow, SubRevoke:
+		b.allowOrRevoke(ctx, inv, c)
+	case SubPending:
+		b.pending(ctx, inv)
+	case SubLog:
+		b.auditLog(ctx, inv, c.Log)
+	default:
+		b.reply(ctx, inv, helpMessage("", b.parseConfig()))
+	}
+}
+
+func (b *Bot) who(ctx context.Context, inv *invocation) {
+	if !b.allowed(ctx, inv, store.RoleViewer, "/modbot who") {
+		return
+	}
+	members, err := b.store.Members(ctx)
+	if err != nil {
+		b.fail(ctx, inv, err)
+		return
+	}
+	b.audit(ctx, inv, "who", "", "", nil, "ok", 0, "")
+	b.reply(ctx, inv, renderWho(members))
+}
+
+// allowOrRevoke changes the allowlist; the store checks the actor's role again, refuses to leave
+// no admin, and audits the change.
+func (b *Bot) allowOrRevoke(ctx context.Context, inv *invocation, c *ModbotCmd) {
+	what := "/modbot " + string(c.Sub)
+	if !b.allowed(ctx, inv, store.RoleAdmin, what) {
+		return
+	}
+	var (
+		prev store.Role
+		err  error
+		want store.Role
+	)
+	if c.Sub == SubAllow {
+		if want, err = store.ParseRole(string(c.Role)); err != nil {
+			b.fail(ctx, inv, err)
+			return
+		}
+		prev, err = b.store.SetRole(ctx, inv.User, c.User, want)
+	} else {
+		prev, err = b.store.RemoveRole(ctx, inv.User, c.User)
+	}
+	switch {
+	case c.Sub == SubRevoke && errors.Is(err, store.ErrNotFound):
+		b.reply(ctx, inv, notice(fmt.Sprintf("%s is not on modbot's allowlist, so there was nothing to revoke.", Mention(c.User))))
+		return
+	case err != nil:
+		if !unexpected(err) {
+			b.audit(ctx, inv, string(c.Sub), "user", c.User, nil, "refused", 0, Truncate(err.Error(), 200))
+		}
+		b.fail(ctx, inv, err)
+		return
+	}
+	var s string
+	switch {
+	case c.Sub == SubRevoke:
+		s = fmt.Sprintf(":white_check_mark: %s is off modbot's allowlist (was %s).", Mention(c.User), roleName(prev))
+	case prev == store.RoleNone:
+		s = fmt.Sprintf(":white_check_mark: %s is now on modbot's allowlist as *%s*.", Mention(c.User), want)
+	default:
+		s = fmt.Sprintf(":white_check_mark: %s is now *%s* (was %s).", Mention(c.User), want, prev)
+	}
+	b.reply(ctx, inv, notice(s))
+}
+
+// pending lists the open requests, newest first.
+func (b *Bot) pending(ctx context.Context, inv *invocation) {
+	if !b.allowed(ctx, inv, store.RoleViewer, "/modbot pending") {
+		return
+	}
+	reqs, err := b.store.PendingRequests(ctx)
+	if err != nil {
+		b.fail(ctx, inv, err)
+		return
+	}
+	slices.SortStableFunc(reqs, func(x, y *store.Request) int {
+		if c := y.CreatedAt.Compare(x.CreatedAt); c != 0 {
+			return c
+		}
+		return int(y.Number - x.Number)
+	})
+	b.audit(ctx, inv, "pending", "", "", nil, "ok", 0, fmt.Sprintf("%d open", len(reqs)))
+	b.reply(ctx, inv, renderPending(reqs))
+}
+
+// auditLog answers /modbot log: the newest entries matching every filter, with an Older button.
+func (b *Bot) auditLog(ctx context.Context, inv *invocation, f LogFilter) {
+	if !b.allowed(ctx, inv, store.RoleViewer, "/modbot log") {
+		return
+	}
+	lr := logResult{
+		Filter: store.AuditFilter{Actor: f.By, Account: f.Account, Group: f.Group, Room: f.Room},
+		Label:  logLabel(f),
+		Count:  f.Count,
+	}
+	if lr.Count <= 0 {
+		lr.Count = DefaultLogCount
+	}
+	if f.Request > 0 {
+		r, err := b.store.RequestByNumber(ctx, f.Request)
+		if errors.Is(err, store.ErrNotFound) {
+			b.reply(ctx, inv, notice(fmt.Sprintf(":warning: modbot has no request #%d (requests are forgotten some time after they end).", f.Request)))
+			return
+		}
+		if err != nil {
+			b.fail(ctx, inv, err)
+			return
+		}
+		lr.Filter.RequestID = r.ID
+	}
+	m, err := b.logPage(ctx, lr, "", 0)
+	if err != nil {
+		b.fail(ctx, inv, err)
+		return
+	}
+	b.reply(ctx, inv, m)
+	b.audit(ctx, inv, "log", "", "", nil, "ok", 0, lr.Label)
+}
+
+// logPage reads and renders page p of a log query. self is the stored result this page was
+// read from ("" for a first page not stored yet); the Older button gets a stored result of its
+// own, pointing back to this one for Newer.
+func (b *Bot) logPage(ctx context.Context, lr logResult, self string, p int) (message, error) {
+	page, err := b.store.Audit(ctx, lr.Filter, lr.Cursor, lr.Count)
+	if err != nil {
+		return message{}, err
+	}
+	var newer, older string
+	if lr.Prev != "" && p > 0 {
+		newer = pageValue(lr.Prev, p-1)
+	}
+	if page.Next != "" {
+		if self == "" {
+			if self, err = b.putResult(ctx, result{Log: &lr}); err != nil {
+				return message{}, err
+			}
+		}
+		next := lr
+		next.Cursor, next.Prev = page.Next, self
+		id, err := b.putResult(ctx, result{Log: &next})
+		if err != nil {
+			return message{}, err
+		}
+		older = pageValue(id, p+1)
+	}
+	return renderLog(lr.Label, p, page.Entries, newer, older), nil
+}
+
+// logLabel is the filters of a /modbot log as a person would type them.
+func logLabel(f LogFilter) string {
+	var parts []string
+	add := func(k, v string) {
+		if v != "" {
+			parts = append(parts, k+":"+v)
+		}
+	}
+	add("account", f.Account)
+	add("group", f.Group)
+	add("room", f.Room)
+	if f.By != "" {
+		parts = append(parts, "by:"+f.By)
+	}
+	if f.Request > 0 {
+		parts = append(parts, fmt.Sprintf("#%d", f.Request))
+	}
+	return strings.Join(parts, " ")
+}

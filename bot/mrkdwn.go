@@ -1,0 +1,223 @@
+package bot
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Escape makes user-supplied text safe to put into Slack mrkdwn or a
+// message's fallback text: it replaces &, < and > with entities and nothing
+// else, so "<!channel>", "<@U123>" and "<http://evil|innocent>" in the text
+// show as typed and neither notify anyone nor turn into links.
+func Escape(s string) string {
+	if !strings.ContainsAny(s, "&<>") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// Code renders s (an ID, an account, any user-supplied word) as an inert
+// inline code span: escaped like Escape, with backticks replaced by the
+// lookalike ˋ (U+02CB) so they cannot close the span, line breaks and tabs
+// by spaces, and control and bidirectional-override characters (which could
+// make the text read differently from what it is) and invalid UTF-8 by �.
+// An empty s renders as _(empty)_.
+func Code(s string) string {
+	if s == "" {
+		return "_(empty)_"
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('`')
+	for _, r := range s {
+		switch {
+		case r == '`':
+			b.WriteRune('ˋ')
+		case r == '&':
+			b.WriteString("&amp;")
+		case r == '<':
+			b.WriteString("&lt;")
+		case r == '>':
+			b.WriteString("&gt;")
+		case r == '\n', r == '\r', r == '\t':
+			b.WriteByte(' ')
+		case unicode.IsControl(r), isBidiControl(r):
+			b.WriteRune(utf8.RuneError)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('`')
+	return b.String()
+}
+
+// Mention renders a Slack user as a mention (<@U123>) when userID is a
+// well-formed member ID (U… or W…, uppercase letters and digits); anything
+// else is shown with Code and mentions no one.
+func Mention(userID string) string {
+	if isMemberID(userID) {
+		return "<@" + userID + ">"
+	}
+	return Code(userID)
+}
+
+// Truncate shortens s to at most maxBytes bytes, cutting on a rune boundary
+// and ending with "…" when it cuts. Truncate before escaping: escaping can
+// make text longer, and cutting escaped text could split an entity.
+func Truncate(s string, maxBytes int) string {
+	const ellipsis = "…"
+	if len(s) <= maxBytes {
+		return s
+	}
+	if maxBytes <= 0 {
+		return ""
+	}
+	cut := maxBytes - len(ellipsis)
+	suffix := ellipsis
+	if cut < 0 { // no room for the ellipsis
+		cut, suffix = maxBytes, ""
+	}
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + suffix
+}
+
+// isBidiControl reports the invisible characters that reorder text.
+func isBidiControl(r rune) bool {
+	return r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069' || r == '\u200e' || r == '\u200f' || r == '\u061c'
+}
+
+// Reading: a slash command's text arrives in Slack's own syntax, the inverse
+// of Escape. lexCommand undoes it for the parser.
+
+// cmdText is a command's text with Slack's escaping undone: links are replaced
+// by their labels and &amp; &lt; &gt; unescaped, while mentions, channel
+// links and special mentions stay as <…> and are recorded as atoms.
+type cmdText struct {
+	s     string
+	atoms []slackAtom // in order
+}
+
+// slackAtom is a Slack <…> token kept in a text; it is never split into tokens.
+type slackAtom struct {
+	start, end int
+	kind       atomKind
+	user       string // atomMention: the member ID
+}
+
+type atomKind int
+
+const (
+	atomMention atomKind = iota + 1 // <@U123|name>
+	atomChannel                     // <#C123|name>
+	atomSpecial                     // <!channel>, <!subteam^S1|@team>, anything else unusual
+)
+
+func (k atomKind) String() string {
+	switch k {
+	case atomMention:
+		return "user mention"
+	case atomChannel:
+		return "channel link"
+	}
+	return "special mention"
+}
+
+// lexCommand reads a command's text as Slack sends it: links Slack wrapped
+// around a word become the word, user mentions, channel links and special
+// mentions become atoms, and the rest is unescaped. A '<' with no closing
+// '>' (Slack never sends one) stays text.
+func lexCommand(raw string) cmdText {
+	var b strings.Builder
+	var atoms []slackAtom
+	for raw != "" {
+		i := strings.IndexByte(raw, '<')
+		if i < 0 {
+			b.WriteString(unescapeSlack(raw))
+			break
+		}
+		b.WriteString(unescapeSlack(raw[:i]))
+		raw = raw[i:]
+		j := strings.IndexAny(raw[1:], "<>")
+		if j < 0 { // no Slack token can follow: the rest is text
+			b.WriteString(unescapeSlack(raw))
+			break
+		}
+		if raw[1+j] == '<' { // not a Slack token: keep this '<' as text
+			b.WriteString(unescapeSlack(raw[:1+j]))
+			raw = raw[1+j:]
+			continue
+		}
+		body := raw[1 : 1+j]
+		raw = raw[2+j:]
+		a := slackAtom{start: b.Len(), kind: atomSpecial}
+		switch {
+		case strings.HasPrefix(body, "@"):
+			id, _, _ := strings.Cut(body[1:], "|")
+			if isMemberID(id) {
+				a.kind, a.user = atomMention, id
+			}
+		case strings.HasPrefix(body, "#"):
+			a.kind = atomChannel
+		case strings.HasPrefix(body, "!"), body == "":
+		default: // a link Slack made of a word: the label is what the user typed
+			url, label, ok := strings.Cut(body, "|")
+			if !ok {
+				label = strings.TrimPrefix(url, "mailto:")
+			}
+			b.WriteString(unescapeSlack(label))
+			continue
+		}
+		b.WriteString("<" + unescapeSlack(body) + ">")
+		a.end = b.Len()
+		atoms = append(atoms, a)
+	}
+	return cmdText{s: b.String(), atoms: atoms}
+}
+
+// unescapeSlack undoes Slack's escaping of &, < and >.
+func unescapeSlack(s string) string {
+	if !strings.Contains(s, "&") {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '&')
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		s = s[i:]
+		switch {
+		case strings.HasPrefix(s, "&amp;"):
+			b.WriteByte('&')
+			s = s[5:]
+		case strings.HasPrefix(s, "&lt;"):
+			b.WriteByte('<')
+			s = s[4:]
+		case strings.HasPrefix(s, "&gt;"):
+			b.WriteByte('>')
+			s = s[4:]
+		default:
+			b.WriteByte('&')
+			s = s[1:]
+		}
+	}
+}

@@ -1,0 +1,113 @@
+package bot
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestEscape(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"Empty", "", ""},
+		{"Plain", "spam wave ended", "spam wave ended"},
+		{"Channel", "<!channel> wake up", "&lt;!channel&gt; wake up"},
+		{"Here", "<!here|here>", "&lt;!here|here&gt;"},
+		{"UserMention", "<@U123>", "&lt;@U123&gt;"},
+		{"Link", "<http://evil.example|innocent>", "&lt;http://evil.example|innocent&gt;"},
+		{"Entity", "&lt;", "&amp;lt;"},
+		{"Ampersand", "a & b", "a &amp; b"},
+		{"FormattingKept", "*bold* _it_ `code`", "*bold* _it_ `code`"},
+		{"Emoji", "🙂 <3 🇯🇵", "🙂 &lt;3 🇯🇵"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Escape(tt.in); got != tt.want {
+				t.Fatalf("Escape(%q)=%q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCode(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"Empty", "", "_(empty)_"},
+		{"ID", "@TGS#aJRGC4MH6", "`@TGS#aJRGC4MH6`"},
+		{"Channel", "<!channel>", "`&lt;!channel&gt;`"},
+		{"UserMention", "<@U123>", "`&lt;@U123&gt;`"},
+		{"Entity", "a&lt;b", "`a&amp;lt;b`"},
+		{"Backticks", "a`b``", "`aˋbˋˋ`"},
+		{"BreakOut", "` <!here> `", "`ˋ &lt;!here&gt; ˋ`"},
+		{"LineBreaks", "a\nb\r\tc", "`a b  c`"},
+		{"Controls", "a\x00b\u202ec\u2066d\x7f", "`a\uFFFDb\uFFFDc\uFFFDd\uFFFD`"},
+		{"InvalidUTF8", "a\xffb", "`a\uFFFDb`"},
+		{"Emoji", "🙂", "`🙂`"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Code(tt.in)
+			if got != tt.want {
+				t.Fatalf("Code(%q)=%q, want %q", tt.in, got, tt.want)
+			}
+			if tt.in != "" && strings.Count(got, "`") != 2 {
+				t.Fatalf("Code(%q)=%q has backticks inside", tt.in, got)
+			}
+		})
+	}
+}
+
+func TestMention(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"Member", "U123ABC", "<@U123ABC>"},
+		{"Enterprise", "W0AB", "<@W0AB>"},
+		{"Lowercase", "u123", "`u123`"},
+		{"Channel", "<!channel>", "`&lt;!channel&gt;`"},
+		{"Smuggled", "U1>|<!here", "`U1&gt;|&lt;!here`"},
+		{"Empty", "", "_(empty)_"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Mention(tt.in); got != tt.want {
+				t.Fatalf("Mention(%q)=%q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTruncate(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		max  int
+		want string
+	}{
+		{"Short", "abc", 10, "abc"},
+		{"Exact", "abcde", 5, "abcde"},
+		{"ASCII", "abcdefgh", 6, "abc…"},
+		{"MultiByte", "ééé", 5, "é…"},
+		{"RuneBoundary", "ééé", 4, "…"},
+		{"Emoji", "🙂🙂🙂", 7, "🙂…"},
+		{"EmojiBoundary", "🙂🙂🙂", 9, "🙂…"},
+		{"NoRoomForEllipsis", "abcdef", 2, "ab"},
+		{"NoRoomForEllipsisMultiByte", "éé", 2, "é"},
+		{"NoRoomAtAll", "ééé", 1, ""},
+		{"Zero", "abc", 0, ""},
+		{"Negative", "abc", -1, ""},
+		{"EmptyInput", "", 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Truncate(tt.in, tt.max); got != tt.want {
+				t.Fatalf("Truncate(%q, %d)=%q, want %q", tt.in, tt.max, got, tt.want)
+			}
+		})
+	}
+	t.Run("VeryLong", func(t *testing.T) {
+		long := strings.Repeat("a🙂é", 10000)
+		for n := 3000; n < 3040; n++ {
+			got := Truncate(long, n)
+			if len(got) > n || len(got) < n-6 || !utf8.ValidString(got) || !strings.HasSuffix(got, "…") {
+				t.Fatalf("Truncate(long, %d): %d bytes, valid=%v, tail %q", n, len(got), utf8.ValidString(got), got[len(got)-8:])
+			}
+		}
+	})
+}

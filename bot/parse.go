@@ -1,0 +1,692 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The slash commands modbot answers, as Slack sends them in a payload's command field.
+const (
+	CmdUnban  = "/unban"
+	CmdRoles  = "/roles"
+	CmdBanned = "/banned"
+	CmdModbot = "/modbot"
+)
+
+// Limits on what a command may carry.
+const (
+	MaxReasonBytes     = 1000 // longest reason (Tencent's limit on ban reasons)
+	MaxAccountBytes    = 32   // longest Tencent account (UserID)
+	MaxIDBytes         = 48   // longest group or room ID
+	DefaultMaxAccounts = 1000 // accounts one command may name when ParseConfig.MaxAccounts is 0
+	DefaultLogCount    = 10   // audit entries /modbot log shows without -n
+	MaxLogCount        = 100  // most audit entries -n may ask for
+)
+
+// ParseConfig is the part of modbot's configuration that changes what Parse accepts.
+type ParseConfig struct {
+	// RequireReason makes /unban refuse a command without a reason
+	// (MODBOT_REQUIRE_REASON, true by default in production). The zero value
+	// does not require one.
+	RequireReason bool
+	// MaxAccounts caps the distinct accounts of /unban and /roles
+	// (MODBOT_MAX_ACCOUNTS). Zero means DefaultMaxAccounts.
+	MaxAccounts int
+}
+
+// Command is a parsed slash command: *UnbanCmd, *RolesCmd, *BannedCmd or *ModbotCmd.
+type Command interface {
+	// Name is the slash command, e.g. CmdUnban; Usage(Name(), cfg) explains it.
+	Name() string
+}
+
+// TargetKind says whether a Target is a group or a room.
+type TargetKind int
+
+// The kinds of Target.
+const (
+	TargetGroup TargetKind = iota + 1 // a Tencent Chat group (group_open_http_svc)
+	TargetRoom                        // a room engine room (room_engine_http_srv)
+)
+
+// String returns "group" or "room".
+func (k TargetKind) String() string {
+	switch k {
+	case TargetGroup:
+		return "group"
+	case TargetRoom:
+		return "room"
+	}
+	return "TargetKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Target is the group or room a command acts on.
+type Target struct {
+	Kind TargetKind
+	ID   string // printable ASCII without ',', at most MaxIDBytes
+}
+
+// String returns the target as a moderator would type it, e.g. "room standup-42".
+func (t Target) String() string { return t.Kind.String() + " " + t.ID }
+
+// UnbanCmd asks for accounts to be unbanned from a group or a room (/unban).
+type UnbanCmd struct {
+	Target   Target
+	Accounts []string // distinct, in the order given; each printable ASCII without ',', at most MaxAccountBytes
+	// Reason is the text after "--", trimmed, at most MaxReasonBytes of valid
+	// UTF-8; "" when none was given. Slack links are replaced by the words the
+	// user typed, other Slack syntax ("<!channel>", "<@U123|bob>") is kept as
+	// text: escape it before rendering.
+	Reason string
+}
+
+// RolesCmd asks for each account's role in a group (/roles).
+type RolesCmd struct {
+	Group    string
+	Accounts []string // distinct, in the order given
+}
+
+// BannedCmd asks for the banned members of a room or a group (/banned).
+type BannedCmd struct {
+	Target Target
+}
+
+// ModbotCmd is one of /modbot's subcommands; only the fields its Sub uses are set.
+type ModbotCmd struct {
+	Sub   Subcommand
+	Topic string    // SubHelp: the command asked about (e.g. CmdUnban), "" for all
+	User  string    // SubAllow, SubRevoke: the Slack member ID (U… or W…)
+	Role  Role      // SubAllow: the role to grant
+	Log   LogFilter // SubLog
+}
+
+// Name returns CmdUnban.
+func (*UnbanCmd) Name() string { return CmdUnban }
+
+// Name returns CmdRoles.
+func (*RolesCmd) Name() string { return CmdRoles }
+
+// Name returns CmdBanned.
+func (*BannedCmd) Name() string { return CmdBanned }
+
+// Name returns CmdModbot.
+func (*ModbotCmd) Name() string { return CmdModbot }
+
+// Subcommand is what a /modbot command asks for.
+type Subcommand string
+
+// The /modbot subcommands.
+const (
+	SubHelp    Subcommand = "help"    // usage of every command (also what a bare /modbot means)
+	SubWhoami  Subcommand = "whoami"  // the caller's role
+	SubWho     Subcommand = "who"     // the allowlist
+	SubAllow   Subcommand = "allow"   // grant User the Role
+	SubRevoke  Subcommand = "revoke"  // remove User from the allowlist
+	SubPending Subcommand = "pending" // open requests
+	SubLog     Subcommand = "log"     // audit entries matching Log
+)
+
+// Role is a level of access to modbot; each role has the rights of those below it.
+type Role string
+
+// The roles, from least to most rights.
+const (
+	RoleViewer    Role = "viewer"
+	RoleModerator Role = "moderator"
+	RoleApprover  Role = "approver"
+	RoleAdmin     Role = "admin"
+)
+
+// Rank orders roles: 1 for viewer up to 4 for admin, 0 for anything else.
+func (r Role) Rank() int {
+	switch r {
+	case RoleViewer:
+		return 1
+	case RoleModerator:
+		return 2
+	case RoleApprover:
+		return 3
+	case RoleAdmin:
+		return 4
+	}
+	return 0
+}
+
+// LogFilter selects audit entries for /modbot log; an entry must match every
+// field that is set.
+type LogFilter struct {
+	Account string // account:<id>
+	Group   string // group:<id>
+	Room    string // room:<id>
+	By      string // by:<user>, a Slack member ID
+	Request int64  // #<n>; 0 means any request
+	Count   int    // -n <count>: entries to show, 1 to MaxLogCount (default DefaultLogCount)
+}
+
+// UsageError is a command modbot could not make sense of. Its Error is
+// "<command>: <problem>" for logs; a user is shown Problem followed by
+// Usage(Command, cfg).
+type UsageError struct {
+	// Command is the slash command whose usage should follow, or "" for an
+	// unknown command (then the full Help fits).
+	Command string
+	// Problem is one plain-text sentence, lowercase and without a final
+	// period like any Go error, naming what is wrong and quoting the offending
+	// input. It may hold anything the user typed: escape it before rendering.
+	Problem string
+}
+
+func (e *UsageError) Error() string {
+	if e.Command == "" {
+		return e.Problem
+	}
+	return e.Command + ": " + e.Problem
+}
+
+// Parse reads the text of a slash command as Slack sends it (entity-escaped,
+// with Slack's own <…> tokens) and returns what it asks for. command is the
+// slash command, e.g. CmdUnban. Every error is a *UsageError.
+func Parse(command, text string, cfg ParseConfig) (Command, error) {
+	name := strings.ToLower(command)
+	in := lexCommand(text)
+	var (
+		cmd Command
+		err error
+	)
+	switch name {
+	case CmdUnban:
+		cmd, err = parseUnban(in, cfg)
+	case CmdRoles:
+		cmd, err = parseRoles(in.tokens(), cfg)
+	case CmdBanned:
+		cmd, err = parseBanned(in.tokens())
+	case CmdModbot:
+		cmd, err = parseModbot(in.tokens())
+	default:
+		return nil, &UsageError{Problem: fmt.Sprintf("modbot has no command %s", quoteInput(command))}
+	}
+	if err != nil {
+		return nil, &UsageError{Command: name, Problem: err.Error()}
+	}
+	return cmd, nil
+}
+
+func parseUnban(in cmdText, cfg ParseConfig) (*UnbanCmd, error) {
+	args, reason, hasReason := in.splitReason()
+	if len(args) == 0 {
+		return nil, errors.New("say which group and which accounts to unban")
+	}
+	target, args, err := parseTarget(args, true)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range args {
+		if d, ok := gluedReasonMarker(k); ok {
+			return nil, fmt.Errorf("%s looks like the start of the reason: put a space after %q", k.quoted(), d)
+		}
+	}
+	accounts, err := parseAccounts(args, cfg, "after the "+target.Kind.String()+" ID")
+	if err != nil {
+		return nil, err
+	}
+	reason = cleanReason(reason)
+	switch {
+	case len(reason) > MaxReasonBytes:
+		return nil, fmt.Errorf("the reason is %s bytes; it can be at most %s bytes", withCommas(len(reason)), withCommas(MaxReasonBytes))
+	case reason == "" && cfg.RequireReason && hasReason:
+		return nil, errors.New("the reason after \"--\" is empty: say why these accounts should be unbanned")
+	case reason == "" && cfg.RequireReason:
+		return nil, errors.New("a reason is required: end the command with \" -- \" and why, e.g. \"-- appeal accepted\"")
+	}
+	return &UnbanCmd{Target: target, Accounts: accounts, Reason: reason}, nil
+}
+
+func parseRoles(args []cmdToken, cfg ParseConfig) (*RolesCmd, error) {
+	if len(args) == 0 {
+		return nil, errors.New("say which group and which accounts to look up")
+	}
+	for _, k := range args {
+		if isReasonMarker(k) {
+			return nil, fmt.Errorf("%s starts a reason, but /roles takes none", k.quoted())
+		}
+	}
+	g, err := checkID(args[0], "group ID", "group IDs", MaxIDBytes)
+	if err != nil {
+		return nil, err
+	}
+	accounts, err := parseAccounts(args[1:], cfg, "after the group ID")
+	if err != nil {
+		return nil, err
+	}
+	return &RolesCmd{Group: g, Accounts: accounts}, nil
+}
+
+func parseBanned(args []cmdToken) (*BannedCmd, error) {
+	if len(args) == 0 {
+		return nil, errors.New("say which room (or \"group\" and which group) to list")
+	}
+	target, rest, err := parseTarget(args, false)
+	if err != nil {
+		return nil, err
+	}
+	if len(rest) > 0 {
+		return nil, fmt.Errorf("unexpected %s after the %s ID: /banned lists one room or group", rest[0].quoted(), target.Kind)
+	}
+	return &BannedCmd{Target: target}, nil
+}
+
+// parseTarget reads the target at the start of args: "room <room-id>", for
+// /banned also "group <group-id>", or a bare ID, which is a group ID for
+// /unban and a room ID for /banned.
+func parseTarget(args []cmdToken, unban bool) (Target, []cmdToken, error) {
+	kind := TargetRoom
+	if unban {
+		kind = TargetGroup
+	}
+	switch k := args[0]; {
+	case k.is("room"):
+		kind, args = TargetRoom, args[1:]
+	case !unban && k.is("group"):
+		kind, args = TargetGroup, args[1:]
+	}
+	if len(args) == 0 {
+		return Target{}, nil, fmt.Errorf("give the %s ID after %q", kind, kind.String())
+	}
+	if isReasonMarker(args[0]) {
+		return Target{}, nil, fmt.Errorf("%s came before the %s ID: give the ID first", args[0].quoted(), kind)
+	}
+	id, err := checkID(args[0], kind.String()+" ID", kind.String()+" IDs", MaxIDBytes)
+	if err != nil {
+		return Target{}, nil, err
+	}
+	return Target{Kind: kind, ID: id}, args[1:], nil
+}
+
+// parseAccounts validates accounts, folds duplicates and applies the cap;
+// where says where the accounts were expected, for the error when none is given.
+func parseAccounts(args []cmdToken, cfg ParseConfig, where string) ([]string, error) {
+	if len(args) == 0 {
+		return nil, fmt.Errorf("name at least one account %s", where)
+	}
+	seen := make(map[string]bool, len(args))
+	accounts := make([]string, 0, len(args))
+	for _, k := range args {
+		a, err := checkID(k, "account", "accounts", MaxAccountBytes)
+		if err != nil {
+			return nil, err
+		}
+		if !seen[a] {
+			seen[a] = true
+			accounts = append(accounts, a)
+		}
+	}
+	limit := cfg.MaxAccounts
+	if limit <= 0 {
+		limit = DefaultMaxAccounts
+	}
+	if len(accounts) > limit {
+		return nil, fmt.Errorf("%s different accounts given; one command takes at most %s: split the list", withCommas(len(accounts)), withCommas(limit))
+	}
+	return accounts, nil
+}
+
+func parseModbot(args []cmdToken) (*ModbotCmd, error) {
+	if len(args) == 0 {
+		return &ModbotCmd{Sub: SubHelp}, nil
+	}
+	first := args[0]
+	sub := Subcommand(strings.ToLower(first.s))
+	if !first.plain() {
+		sub = ""
+	}
+	args = args[1:]
+	c := &ModbotCmd{Sub: sub}
+	switch sub {
+	case SubHelp:
+		if len(args) > 0 {
+			c.Topic = "/" + strings.TrimPrefix(strings.ToLower(args[0].s), "/")
+			switch c.Topic {
+			case CmdUnban, CmdRoles, CmdBanned, CmdModbot:
+			default:
+				return nil, fmt.Errorf("there is no help on %s: try /modbot help unban, roles, banned or modbot", args[0].quoted())
+			}
+			args = args[1:]
+		}
+	case SubWhoami, SubWho, SubPending:
+	case SubAllow, SubRevoke:
+		if len(args) == 0 {
+			return nil, fmt.Errorf("say who to %s: mention them, e.g. /modbot %s @alice", sub, sub)
+		}
+		u, err := parseUser(args[0])
+		if err != nil {
+			return nil, err
+		}
+		c.User, args = u, args[1:]
+		if sub == SubAllow {
+			if len(args) == 0 {
+				return nil, errors.New("say which role to grant: viewer, moderator, approver or admin")
+			}
+			r := Role(strings.ToLower(args[0].s))
+			if r.Rank() == 0 || !args[0].plain() {
+				return nil, fmt.Errorf("unknown role %s: the roles are viewer, moderator, approver and admin", args[0].quoted())
+			}
+			c.Role, args = r, args[1:]
+		}
+	case SubLog:
+		f, err := parseLogFilter(args)
+		if err != nil {
+			return nil, err
+		}
+		c.Log, args = f, nil
+	default:
+		return nil, fmt.Errorf("unknown subcommand %s: use help, whoami, who, allow, revoke, pending or log", first.quoted())
+	}
+	if len(args) > 0 {
+		return nil, fmt.Errorf("unexpected %s after /modbot %s", args[0].quoted(), sub)
+	}
+	return c, nil
+}
+
+func parseLogFilter(args []cmdToken) (LogFilter, error) {
+	f := LogFilter{Count: DefaultLogCount}
+	seen := make(map[string]bool)
+	once := func(key string) error {
+		if seen[key] {
+			return fmt.Errorf("%s is given twice: /modbot log takes each filter once", key)
+		}
+		seen[key] = true
+		return nil
+	}
+	for i := 0; i < len(args); i++ {
+		k := args[i]
+		switch {
+		case k.plain() && strings.HasPrefix(k.s, "-n"):
+			if err := once("-n"); err != nil {
+				return f, err
+			}
+			v := k.s[2:]
+			if v == "" {
+				if i+1 == len(args) {
+					return f, fmt.Errorf("-n needs a number from 1 to %d", MaxLogCount)
+				}
+				i++
+				v = args[i].s
+			}
+			n, err := strconv.Atoi(v)
+			if !allDigits(v) || err != nil || n < 1 || n > MaxLogCount {
+				return f, fmt.Errorf("-n needs a number from 1 to %d, not %s", MaxLogCount, quoteInput(v))
+			}
+			f.Count = n
+		case k.plain() && strings.HasPrefix(k.s, "#"):
+			if err := once("#<n>"); err != nil {
+				return f, err
+			}
+			n, err := strconv.ParseInt(k.s[1:], 10, 64)
+			if !allDigits(k.s[1:]) || err != nil || n < 1 {
+				return f, fmt.Errorf("%s is not a request number: use # and the number, e.g. #42", k.quoted())
+			}
+			f.Request = n
+		default:
+			key, v, ok := k.cutKey()
+			if !ok {
+				return f, fmt.Errorf("unknown filter %s: use account:<id>, group:<id>, room:<id>, by:@user, #<n> or -n <count>", k.quoted())
+			}
+			if err := once(key + ":"); err != nil {
+				return f, err
+			}
+			if v.s == "" { // "account: bob", as phones type it
+				if i+1 == len(args) {
+					return f, fmt.Errorf("%s: needs a value, e.g. %s", key, filterExample(key))
+				}
+				i++
+				v = args[i]
+			}
+			var err error
+			switch key {
+			case "account":
+				f.Account, err = checkID(v, "account", "accounts", MaxAccountBytes)
+			case "group":
+				f.Group, err = checkID(v, "group ID", "group IDs", MaxIDBytes)
+			case "room":
+				f.Room, err = checkID(v, "room ID", "room IDs", MaxIDBytes)
+			case "by":
+				f.By, err = parseUser(v)
+			}
+			if err != nil {
+				return f, err
+			}
+		}
+	}
+	return f, nil
+}
+
+func filterExample(key string) string {
+	switch key {
+	case "account":
+		return "account:alice"
+	case "group":
+		return "group:@TGS#aJRGC4MH6"
+	case "room":
+		return "room:standup-42"
+	}
+	return "by:@alice"
+}
+
+// parseUser reads a Slack user given as a mention or a member ID.
+func parseUser(k cmdToken) (string, error) {
+	if len(k.atoms) == 1 && k.atoms[0].start == 0 && k.atoms[0].end == len(k.s) && k.atoms[0].kind == atomMention {
+		return k.atoms[0].user, nil
+	}
+	if k.plain() && isMemberID(k.s) {
+		return k.s, nil
+	}
+	if k.plain() && strings.HasPrefix(k.s, "@") {
+		return "", fmt.Errorf("%s is plain text, not a mention: type @ and pick the person from Slack's list, or give their member ID (U… or W…, under ⋮ in their profile)", k.quoted())
+	}
+	return "", fmt.Errorf("%s is not a Slack user: mention them (type @ and pick from the list) or give their member ID (U… or W…)", k.quoted())
+}
+
+// isMemberID reports whether s looks like a Slack member ID: U or W followed
+// by uppercase letters and digits.
+func isMemberID(s string) bool {
+	if len(s) < 3 || len(s) > 32 || (s[0] != 'U' && s[0] != 'W') {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// checkID validates a group ID, room ID or account: printable ASCII
+// 0x21–0x7e without ',', at most maxBytes. what and plural name it in errors.
+func checkID(k cmdToken, what, plural string, maxBytes int) (string, error) {
+	if len(k.atoms) > 0 {
+		article := "a "
+		if strings.HasPrefix(what, "a") {
+			article = "an "
+		}
+		return "", fmt.Errorf("%s is a Slack %s, not %s%s", k.quoted(), k.atoms[0].kind, article, what)
+	}
+	s := k.s
+	if s == "" {
+		return "", fmt.Errorf("the %s is empty", what)
+	}
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if b >= 0x21 && b <= 0x7e && b != ',' {
+			continue
+		}
+		note := ""
+		switch r, _ := utf8.DecodeRuneInString(s[i:]); {
+		case b < 0x20 || b == 0x7f:
+			note = " (a control character)"
+		case b >= 0x80 && r != utf8.RuneError:
+			note = " (" + strconv.QuoteRuneToGraphic(r) + " is not ASCII)"
+		}
+		return "", fmt.Errorf("%s %s has byte 0x%02x at position %d%s; %s are printable ASCII without spaces or commas",
+			what, k.quoted(), b, i+1, note, plural)
+	}
+	if len(s) > maxBytes {
+		return "", fmt.Errorf("%s %s is %d bytes; %s are at most %d bytes", what, k.quoted(), len(s), plural, maxBytes)
+	}
+	return s, nil
+}
+
+// cleanReason makes the reason valid UTF-8 without control characters other
+// than newline and tab, and trims it.
+func cleanReason(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if r != '\n' && r != '\t' && unicode.IsControl(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, s)
+	return strings.TrimFunc(s, func(r rune) bool { return r != ',' && isSeparator(r) })
+}
+
+// cmdToken is one separated word of a text.
+type cmdToken struct {
+	s     string
+	atoms []slackAtom // offsets relative to s
+	end   int         // offset in the text just after the token
+}
+
+// tokens splits the text at separators; atoms are never split.
+func (t cmdText) tokens() []cmdToken {
+	var toks []cmdToken
+	start, first := -1, 0 // start of the current token, its first atom
+	next := 0             // next atom
+	emit := func(end int) {
+		k := cmdToken{s: t.s[start:end], end: end}
+		for _, a := range t.atoms[first:next] {
+			a.start -= start
+			a.end -= start
+			k.atoms = append(k.atoms, a)
+		}
+		toks = append(toks, k)
+		start = -1
+	}
+	for i := 0; i < len(t.s); {
+		if next < len(t.atoms) && t.atoms[next].start == i {
+			if start < 0 {
+				start, first = i, next
+			}
+			i = t.atoms[next].end
+			next++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(t.s[i:])
+		switch {
+		case isSeparator(r):
+			if start >= 0 {
+				emit(i)
+			}
+		case start < 0:
+			start, first = i, next
+		}
+		i += size
+	}
+	if start >= 0 {
+		emit(len(t.s))
+	}
+	return toks
+}
+
+// splitReason returns the tokens before the first standalone "--" (or the
+// "—" or "–" a phone makes of it) and the text after it, untrimmed.
+func (t cmdText) splitReason() (args []cmdToken, reason string, found bool) {
+	toks := t.tokens()
+	for i, k := range toks {
+		if isReasonMarker(k) {
+			return toks[:i], t.s[k.end:], true
+		}
+	}
+	return toks, "", false
+}
+
+// isSeparator reports whether r separates tokens: any Unicode space, the zero-width
+// spaces and joiners Slack and pasted text carry, and commas.
+func isSeparator(r rune) bool {
+	switch r {
+	case ',', '\u200b', '\u2060', '\ufeff', '\u00a0', '\u202f', '\u2007':
+		return true
+	}
+	return unicode.IsSpace(r)
+}
+
+func isReasonMarker(k cmdToken) bool {
+	return k.plain() && (k.s == "--" || k.s == "—" || k.s == "–")
+}
+
+// gluedReasonMarker reports a token that starts with a reason marker but is not one,
+// e.g. "--spam", and returns the marker.
+func gluedReasonMarker(k cmdToken) (string, bool) {
+	for _, d := range []string{"--", "—", "–"} {
+		if len(k.s) > len(d) && strings.HasPrefix(k.s, d) && (len(k.atoms) == 0 || k.atoms[0].start >= len(d)) {
+			return d, true
+		}
+	}
+	return "", false
+}
+
+func (k cmdToken) plain() bool { return len(k.atoms) == 0 }
+
+// is reports whether k is the keyword w, in any case.
+func (k cmdToken) is(w string) bool { return k.plain() && strings.EqualFold(k.s, w) }
+
+// cutKey splits a filter "key:value" where key is one of /modbot log's
+// filters, in any case; the value keeps its atoms (by:<@U1|bob>).
+func (k cmdToken) cutKey() (key string, v cmdToken, ok bool) {
+	i := strings.IndexByte(k.s, ':')
+	if i < 0 || (len(k.atoms) > 0 && k.atoms[0].start < i) {
+		return "", cmdToken{}, false
+	}
+	key = strings.ToLower(k.s[:i])
+	switch key {
+	case "account", "group", "room", "by":
+	default:
+		return "", cmdToken{}, false
+	}
+	v = cmdToken{s: k.s[i+1:], end: k.end}
+	for _, a := range k.atoms {
+		a.start -= i + 1
+		a.end -= i + 1
+		v.atoms = append(v.atoms, a)
+	}
+	return key, v, true
+}
+
+func (k cmdToken) quoted() string { return quoteInput(k.s) }
+
+// quoteInput shows user input in an error: quoted, invisible characters escaped,
+// cut after 64 bytes.
+func quoteInput(s string) string {
+	return strconv.QuoteToGraphic(Truncate(s, 64))
+}
+
+// allDigits reports whether s is a non-empty run of ASCII digits.
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// withCommas formats a count with commas: 1,000.
+func withCommas(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

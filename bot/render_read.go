@@ -1,0 +1,370 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"modbot/store"
+)
+
+// Block Kit for the read-only commands: /roles, /banned and /modbot whoami, who, pending and
+// log, and the lines of the audit feed. Every renderer is a pure function of its data, so golden
+// files pin its output; everything user-supplied is escaped (Code, Escape, Mention).
+
+// chunkChars is the most characters one section of a list gets, under Slack's 3,000.
+const chunkChars = 2800
+
+// renderRoles renders page p of a /roles answer: the counts per role, then the page's accounts
+// grouped by role. id is the stored result ("" when everything fits one page).
+func renderRoles(r rolesResult, id string, p int) message {
+	total := r.total()
+	summary := fmt.Sprintf("*%s %s* in group %s: %s.", withCommas(total), plural(total, "account", "accounts"), Code(r.Group), Escape(r.counts()))
+	text := fmt.Sprintf("Roles in group %s: %s", Escape(r.Group), Escape(r.counts()))
+	blocks := []slackBlock{header("Roles in group " + r.Group), section(summary)}
+	if total == 0 {
+		return message{Text: text, Blocks: blocks}
+	}
+
+	flat := rolesFlat(r)
+	starts := rolesPageStarts(r)
+	lo, hi, p := pageRange(starts, len(flat), p)
+	blocks = append(blocks, divider())
+	for i := lo; i < hi; {
+		g := flat[i].group
+		j := i
+		var items []string
+		for j < hi && flat[j].group == g {
+			items = append(items, Code(flat[j].account))
+			j++
+		}
+		grp := r.Groups[g]
+		title := fmt.Sprintf("*%s* (%s)", Escape(grp.Role), rangeOf(flat[i].index, flat[j-1].index, len(grp.Accounts)))
+		for k, part := range packItems(items, ", ", chunkChars-len(title)-1) {
+			if k == 0 {
+				part = title + "\n" + part
+			}
+			blocks = append(blocks, section(part))
+		}
+		i = j
+	}
+	blocks = append(limitBlocks(blocks), pageNav(id, p, len(starts), fmt.Sprintf("accounts %s–%s of %s", withCommas(lo+1), withCommas(hi), withCommas(total)))...)
+	return message{Text: Truncate(text, maxFallbackText), Blocks: blocks}
+}
+
+// roleEntry is one account of a rolesResult in display order.
+type roleEntry struct {
+	group   int // index in Groups
+	index   int // index in the group's accounts
+	account string
+}
+
+func rolesFlat(r rolesResult) []roleEntry {
+	var out []roleEntry
+	for g, grp := range r.Groups {
+		for i, a := range grp.Accounts {
+			out = append(out, roleEntry{group: g, index: i, account: a})
+		}
+	}
+	return out
+}
+
+// rolesPageStarts splits a /roles answer into pages.
+func rolesPageStarts(r rolesResult) []int {
+	flat := rolesFlat(r)
+	sizes := make([]int, len(flat))
+	for i, e := range flat {
+		sizes[i] = len(Code(e.account)) + 2
+	}
+	return pageStarts(sizes, pageItems, pageChars)
+}
+
+// renderBanned renders page p of a /banned answer: how many are banned, how many bans end
+// within 24 hours, then the page's entries, soonest end first.
+func renderBanned(r bannedResult, id string, p int) message {
+	target := r.Kind + " " + Code(r.ID)
+	n := len(r.Entries)
+	var summary, text string
+	if n == 0 {
+		summary = fmt.Sprintf("Nobody is banned from %s.", target)
+		text = fmt.Sprintf("Nobody is banned from %s %s.", r.Kind, Escape(r.ID))
+	} else {
+		soon, forever := r.counts()
+		summary = fmt.Sprintf("*%s %s* banned from %s; %s within 24 hours", withCommas(n), plural(n, "account is", "accounts are"), target,
+			plural(soon, "1 ban ends", withCommas(soon)+" bans end"))
+		if forever > 0 {
+			summary += fmt.Sprintf("; %s permanent", plural(forever, "1 is", withCommas(forever)+" are"))
+		}
+		summary += "."
+		text = fmt.Sprintf("%s banned from %s %s", withCommas(n), r.Kind, Escape(r.ID))
+	}
+	blocks := []slackBlock{header(fmt.Sprintf("Banned from %s %s", r.Kind, r.ID)), section(summary),
+		contextBlock("Read from Tencent " + slackDate(r.At))}
+	if r.Note != "" {
+		blocks = append(blocks, section(":warning: "+r.Note))
+	}
+	if n == 0 {
+		return message{Text: text, Blocks: blocks}
+	}
+	starts := bannedPageStarts(r)
+	lo, hi, p := pageRange(starts, n, p)
+	lines := make([]string, 0, hi-lo)
+	for _, e := range r.Entries[lo:hi] {
+		lines = append(lines, bannedLine(e, r.At))
+	}
+	blocks = append(blocks, divider())
+	for _, part := range packItems(lines, "\n", chunkChars) {
+		blocks = append(blocks, section(part))
+	}
+	blocks = append(blocks, pageNav(id, p, len(starts), fmt.Sprintf("entries %s–%s of %s", withCommas(lo+1), withCommas(hi), withCommas(n)))...)
+	return message{Text: Truncate(text, maxFallbackText), Blocks: blocks}
+}
+
+// bannedLine is one entry of a ban list.
+func bannedLine(e bannedEntry, now time.Time) string {
+	if permanent(e.Until, now) {
+		return "• " + Code(e.Account) + " permanently"
+	}
+	return "• " + Code(e.Account) + " until " + slackDate(time.Unix(e.Until, 0))
+}
+
+// bannedPageStarts splits a /banned answer into pages of at most 50 entries.
+func bannedPageStarts(r bannedResult) []int {
+	sizes := make([]int, len(r.Entries))
+	for i, e := range r.Entries {
+		sizes[i] = len(bannedLine(e, r.At)) + 1
+	}
+	return pageStarts(sizes, pageItems/2, pageChars)
+}
+
+// renderWhoami tells someone on the allowlist their role and what it lets them do.
+func renderWhoami(user string, role store.Role) message {
+	s := fmt.Sprintf("%s, your modbot role is *%s*: %s.", Mention(user), role, roleRights(role))
+	return notice(s)
+}
+
+func roleRights(r store.Role) string {
+	switch r {
+	case store.RoleViewer:
+		return "you can read (`/roles`, `/banned`, `/modbot pending`, `/modbot log`)"
+	case store.RoleModerator:
+		return "you can read and ask for unbans (`/unban`); another person approves them"
+	case store.RoleApprover:
+		return "you can read, ask for unbans and approve or deny other people's requests"
+	case store.RoleAdmin:
+		return "you can do everything, including managing the allowlist (`/modbot allow`, `/modbot revoke`)"
+	}
+	return "nothing"
+}
+
+// renderWho lists the allowlist grouped by role, highest first.
+func renderWho(members []store.Member) message {
+	var lines []string
+	for r := store.RoleAdmin; r >= store.RoleViewer; r-- {
+		var who []string
+		for _, m := range members {
+			if m.Role == r {
+				who = append(who, Mention(m.User))
+			}
+		}
+		if len(who) > 0 {
+			lines = append(lines, fmt.Sprintf("*%s* (%d): %s", roleTitle(r), len(who), strings.Join(who, ", ")))
+		}
+	}
+	if len(lines) == 0 {
+		return notice("Nobody is on modbot's allowlist.")
+	}
+	blocks := []slackBlock{header(fmt.Sprintf("modbot allowlist (%d)", len(members)))}
+	for _, part := range packItems(lines, "\n", chunkChars) {
+		blocks = append(blocks, section(part))
+	}
+	return message{Text: fmt.Sprintf("modbot allowlist: %d people", len(members)), Blocks: limitBlocks(blocks)}
+}
+
+// roleTitle names the people who have role r.
+func roleTitle(r store.Role) string {
+	switch r {
+	case store.RoleAdmin:
+		return "Admins"
+	case store.RoleApprover:
+		return "Approvers"
+	case store.RoleModerator:
+		return "Moderators"
+	}
+	return "Viewers"
+}
+
+// renderPending lists open requests, newest first, each with a link to its thread.
+func renderPending(reqs []*store.Request) message {
+	if len(reqs) == 0 {
+		return notice("No unban requests are waiting for a decision.")
+	}
+	lines := make([]string, len(reqs))
+	for i, r := range reqs {
+		lines[i] = pendingLine(r)
+	}
+	blocks := []slackBlock{header(fmt.Sprintf("Open unban requests (%d)", len(reqs)))}
+	for _, part := range packItems(lines, "\n", chunkChars) {
+		blocks = append(blocks, section(part))
+	}
+	return message{Text: fmt.Sprintf("%d open unban %s", len(reqs), plural(len(reqs), "request", "requests")), Blocks: limitBlocks(blocks)}
+}
+
+// pendingLine is "#N group `G`, N accounts, by @x, expires …, thread".
+func pendingLine(r *store.Request) string {
+	n := len(r.Accounts)
+	s := fmt.Sprintf("• *#%d* %s %s, %s %s, by %s, expires %s", r.Number, Escape(string(r.Target.Kind)), Code(r.Target.ID),
+		withCommas(n), plural(n, "account", "accounts"), Mention(r.Requester), slackDate(r.ExpiresAt))
+	if link := threadLink(r.Channel, r.ThreadTS); link != "" {
+		return s + ", <" + link + "|thread>"
+	}
+	return s + ", _not posted yet_"
+}
+
+// threadLink is the permalink of a message: https://slack.com/archives/<channel>/p<ts without
+// the dot>; "" when the message is not posted yet.
+func threadLink(channel, ts string) string {
+	if channel == "" || ts == "" || !isSlackID(channel) {
+		return ""
+	}
+	return "https://slack.com/archives/" + channel + "/p" + strings.ReplaceAll(ts, ".", "")
+}
+
+// isSlackID reports whether s is an uppercase-alphanumeric Slack ID, safe inside a link.
+func isSlackID(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// renderLog renders one page of /modbot log. label is the filters as given, page counts from
+// 0, newer and older are the values of the Newer / Older buttons ("" for none).
+func renderLog(label string, page int, entries []store.AuditEntry, newer, older string) message {
+	title := "Audit log"
+	if label != "" {
+		title += ": " + label
+	}
+	if page > 0 {
+		title += fmt.Sprintf(" (page %d)", page+1)
+	}
+	blocks := []slackBlock{header(title)}
+	if len(entries) == 0 {
+		blocks = append(blocks, section("No audit entries match."))
+		return message{Text: "No audit entries match.", Blocks: blocks}
+	}
+	lines := make([]string, len(entries))
+	for i, e := range entries {
+		lines[i] = auditLine(e)
+	}
+	for _, part := range packItems(lines, "\n", chunkChars) {
+		blocks = append(blocks, section(part))
+	}
+	blocks = limitBlocks(blocks)
+	var buttons []*slack.ButtonBlockElement
+	if newer != "" {
+		buttons = append(buttons, button(actionPagePrev, "Newer", newer, ""))
+	}
+	if older != "" {
+		buttons = append(buttons, button(actionPageNext, "Older", older, ""))
+	}
+	if len(buttons) > 0 {
+		blocks = append(blocks, actions("pages", buttons...))
+	}
+	return message{Text: fmt.Sprintf("%d audit %s", len(entries), plural(len(entries), "entry", "entries")), Blocks: blocks}
+}
+
+// maxDetailChars caps the detail shown on one audit line.
+const maxDetailChars = 200
+
+// auditLine is one audit entry on one line, as /modbot log and the audit feed show it: time,
+// actor, action, target, request, accounts, outcome, code, detail.
+func auditLine(e store.AuditEntry) string {
+	var b strings.Builder
+	b.WriteString(slackDate(e.Time))
+	b.WriteString(" " + Mention(e.Actor))
+	b.WriteString(" *" + Escape(oneLine(e.Action)) + "*")
+	switch {
+	case e.Target == "":
+	case e.TargetKind == "user":
+		b.WriteString(" " + Mention(e.Target))
+	default:
+		b.WriteString(" " + Escape(oneLine(e.TargetKind)) + " " + Code(e.Target))
+	}
+	if e.RequestNumber > 0 {
+		fmt.Fprintf(&b, " #%d", e.RequestNumber)
+	}
+	if e.AccountCount > 0 {
+		fmt.Fprintf(&b, " · %s %s", withCommas(e.AccountCount), plural(e.AccountCount, "account", "accounts"))
+	}
+	if e.Outcome != "" {
+		b.WriteString(" · " + Escape(oneLine(e.Outcome)))
+	}
+	if e.Code != 0 {
+		fmt.Fprintf(&b, " · code %d", e.Code)
+	}
+	if d := strings.TrimSpace(oneLine(e.Detail)); d != "" {
+		b.WriteString(" · " + Code(Truncate(d, maxDetailChars)))
+	}
+	return b.String()
+}
+
+// oneLine replaces line breaks with spaces.
+func oneLine(s string) string {
+	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+}
+
+// limitBlocks keeps a message within Slack's block and character limits, dropping the blocks
+// that do not fit and saying so.
+func limitBlocks(blocks []slackBlock) []slackBlock {
+	const reserve = 2 // room for the note and an actions row
+	total := 0
+	for i, bl := range blocks {
+		total += blockChars(bl)
+		if i >= maxBlocks-reserve || total > maxMessageText-1000 {
+			return append(blocks[:i:i], contextBlock(fmt.Sprintf("…and more that does not fit in one message (%d parts left out).", len(blocks)-i)))
+		}
+	}
+	return blocks
+}
+
+// blockChars counts the text of the blocks this file builds.
+func blockChars(bl slackBlock) int {
+	switch b := bl.(type) {
+	case *slack.SectionBlock:
+		n := 0
+		if b.Text != nil {
+			n += len(b.Text.Text)
+		}
+		for _, f := range b.Fields {
+			n += len(f.Text)
+		}
+		return n
+	case *slack.HeaderBlock:
+		return len(b.Text.Text)
+	}
+	return 0
+}
+
+// rangeOf describes entries lo..hi (0-based) of n: "1–100 of 600", "all 3" or "3 of 3".
+func rangeOf(lo, hi, n int) string {
+	switch {
+	case lo == 0 && hi == n-1:
+		return "all " + withCommas(n)
+	case lo == hi:
+		return fmt.Sprintf("%s of %s", withCommas(lo+1), withCommas(n))
+	}
+	return fmt.Sprintf("%s–%s of %s", withCommas(lo+1), withCommas(hi+1), withCommas(n))
+}
+
+// plural picks the singular or plural form for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

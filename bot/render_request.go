@@ -1,0 +1,389 @@
+package bot
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"modbot/store"
+	"modbot/tim"
+)
+
+// Block Kit of the approval flow: the root message of a request, the progress message and the
+// result in its thread, thread notes, the requester's notices and the deny modal. Everything a
+// person typed (reason, IDs, accounts) is escaped or rendered as an inert code span.
+
+const (
+	shownAccounts = 20 // accounts listed on a root message or per failure code
+	shownCodes    = 8  // failure codes listed in a result, each with its accounts
+	maxReasonText = 1500
+)
+
+// Block IDs of the root message's button rows.
+const (
+	blockDecide = "decide"
+	blockRetry  = "retry"
+)
+
+// rootMessage is the request's root message in the approval channel, as its state is now.
+func rootMessage(r *store.Request) message {
+	title := fmt.Sprintf("Unban request #%d", r.Number)
+	blocks := []slackBlock{
+		header(title),
+		fields(
+			"*Target*\n"+targetText(r.Target),
+			"*Requested by*\n"+Mention(r.Requester),
+			"*Accounts*\n"+withCommas(len(r.Accounts)),
+			"*Approvals*\n"+approvalsText(r),
+			"*Expires*\n"+slackDate(r.ExpiresAt),
+			"*State*\n"+stateName(r.State),
+		),
+		section("*Accounts:* " + accountList(r.Accounts, shownAccounts)),
+	}
+	if r.Reason != "" {
+		blocks = append(blocks, section("*Reason:* "+escapeWithin(r.Reason, maxReasonText)))
+	}
+	blocks = append(blocks, contextBlock(stateLine(r)))
+	switch r.State {
+	case store.Pending:
+		blocks = append(blocks, actions(blockDecide,
+			button(actionApprove, "Approve", r.ID, "primary"),
+			button(actionDeny, "Deny", r.ID, "danger"),
+			button(actionCancel, "Cancel (requester)", r.ID, ""),
+		))
+	case store.Partial, store.Failed:
+		blocks = append(blocks, actions(blockRetry, button(actionRetry, "Retry failed", r.ID, "")))
+	}
+	text := fmt.Sprintf("%s: %d account(s) in %s, requested by %s: %s", title, len(r.Accounts),
+		targetText(r.Target), Mention(r.Requester), stateName(r.State))
+	return message{Text: Truncate(text, maxFallbackText), Blocks: blocks}
+}
+
+// progressMessage is the single progress message of an execution in the thread.
+func progressMessage(total, done, failed int) message {
+	s := fmt.Sprintf(":gear: Unbanning %s account(s)… %s done, %s failed", withCommas(total), withCommas(done), withCommas(failed))
+	if done+failed >= total {
+		s = fmt.Sprintf(":checkered_flag: Unbanned %s of %s account(s); %s failed.", withCommas(done), withCommas(total), withCommas(failed))
+	}
+	return message{Text: s, Blocks: []slackBlock{contextBlock(s)}}
+}
+
+// resultMessage is an execution's outcome in the thread: counts, and the failures grouped by
+// Tencent code with the code's meaning and the accounts (collapsed when many).
+func resultMessage(r *store.Request) message {
+	done, failed := outcomeCounts(r)
+	var head string
+	switch r.State {
+	case store.Done:
+		head = fmt.Sprintf(":white_check_mark: *Done:* all %s account(s) unbanned in %s.", withCommas(done), targetText(r.Target))
+	case store.Failed:
+		head = fmt.Sprintf(":x: *Failed:* none of the %s account(s) could be unbanned in %s.", withCommas(failed), targetText(r.Target))
+	default:
+		head = fmt.Sprintf(":warning: *Partly done:* %s of %s account(s) unbanned in %s; %s failed.",
+			withCommas(done), withCommas(done+failed), targetText(r.Target), withCommas(failed))
+	}
+	blocks := []slackBlock{section(head)}
+	groups := failureGroups(r)
+	for i, g := range groups {
+		if i == shownCodes {
+			blocks = append(blocks, contextBlock(fmt.Sprintf("…and %d more kinds of failure (see `/modbot log #%d`).", len(groups)-shownCodes, r.Number)))
+			break
+		}
+		blocks = append(blocks, section(g.text()))
+	}
+	if failed > 0 {
+		blocks = append(blocks, contextBlock("An approver or the requester can run only the failed accounts again with *Retry failed* on the request."))
+	}
+	text := fmt.Sprintf("Unban request #%d: %s unbanned, %s failed", r.Number, withCommas(done), withCommas(failed))
+	return message{Text: text, Blocks: blocks}
+}
+
+// approvalNote is the thread note of one approval.
+func approvalNote(r *store.Request, by string) message {
+	s := fmt.Sprintf(":white_check_mark: Approved by %s (%d of %d).", Mention(by), len(r.Approvals), r.ApprovalsNeeded)
+	if r.State != store.Pending {
+		s += " Unbanning now."
+	}
+	return note(s)
+}
+
+// retryNote is the thread note of a "Retry failed".
+func retryNote(r *store.Request, by string) message {
+	return note(fmt.Sprintf(":repeat: %s asked to retry the %s failed account(s).", Mention(by), withCommas(len(r.Remaining()))))
+}
+
+// decisionNote is the thread note of a final decision without execution: denied, cancelled or
+// expired.
+func decisionNote(r *store.Request) message {
+	switch r.State {
+	case store.Denied:
+		s := fmt.Sprintf(":no_entry: Denied by %s %s.", Mention(r.DecidedBy), slackDate(r.DecidedAt))
+		if r.DenyReason != "" {
+			s += "\n*Reason:* " + escapeWithin(r.DenyReason, maxReasonText)
+		}
+		return note(s)
+	case store.Cancelled:
+		return note(fmt.Sprintf(":leftwards_arrow_with_hook: Cancelled by %s %s. Nothing was unbanned.", Mention(r.DecidedBy), slackDate(r.DecidedAt)))
+	default:
+		return note(fmt.Sprintf(":hourglass: Expired %s without a decision. Nothing was unbanned.", slackDate(r.DecidedAt)))
+	}
+}
+
+// requesterNotice tells the requester how their request ended: mentioned in the thread, and in a
+// DM (where inThread is false, the channel is named).
+func requesterNotice(r *store.Request, inThread bool) message {
+	what := fmt.Sprintf("Your unban request #%d (%s)", r.Number, targetText(r.Target))
+	if !inThread {
+		what += fmt.Sprintf(" in <#%s>", r.Channel)
+	}
+	done, failed := outcomeCounts(r)
+	var s string
+	switch r.State {
+	case store.Done:
+		s = fmt.Sprintf(":white_check_mark: %s is done: all %s account(s) were unbanned.", what, withCommas(done))
+	case store.Partial:
+		s = fmt.Sprintf(":warning: %s is partly done: %s unbanned, %s failed. The thread lists why; you or an approver can *Retry failed*.", what, withCommas(done), withCommas(failed))
+	case store.Failed:
+		s = fmt.Sprintf(":x: %s failed: none of the %s account(s) could be unbanned. The thread lists why; you or an approver can *Retry failed*.", what, withCommas(failed))
+	case store.Denied:
+		s = fmt.Sprintf(":no_entry: %s was denied by %s.", what, Mention(r.DecidedBy))
+		if r.DenyReason != "" {
+			s += " Reason: " + escapeWithin(r.DenyReason, maxReasonText)
+		}
+	case store.Expired:
+		s = fmt.Sprintf(":hourglass: %s expired %s without a decision. Open a new one with `/unban` if it is still needed.", what, slackDate(r.DecidedAt))
+	default:
+		s = fmt.Sprintf("%s is %s.", what, stateName(r.State))
+	}
+	if inThread {
+		s = Mention(r.Requester) + " " + s
+	}
+	return note(s)
+}
+
+// openedMessage tells the requester where their request waits.
+func openedMessage(r *store.Request) message {
+	need := "an approver"
+	if r.ApprovalsNeeded > 1 {
+		need = fmt.Sprintf("%d approvers", r.ApprovalsNeeded)
+	}
+	s := fmt.Sprintf(":inbox_tray: Request #%d opened in <#%s>, waiting for %s. It expires %s if nobody decides; you'll get the outcome in a DM.",
+		r.Number, r.Channel, need, slackDate(r.ExpiresAt))
+	return note(s)
+}
+
+// rootFailedMessage tells the requester that their request is stored but its root message could
+// not be posted, and what the operator must do.
+func rootFailedMessage(r *store.Request, slackErr string) message {
+	s := fmt.Sprintf(":warning: Request #%d is stored, but modbot could not post it in <#%s> (Slack said %s). ",
+		r.Number, r.Channel, Code(slackErr))
+	switch slackErr {
+	case "not_in_channel":
+		s += "Whoever runs modbot must invite the bot to that channel (`/invite @modbot` there)."
+	case "channel_not_found", "is_archived":
+		s += "Whoever runs modbot must set `MODBOT_APPROVAL_CHANNEL` to a channel that exists and invite the bot to it."
+	default:
+		s += "Whoever runs modbot can find the details in its log."
+	}
+	s += " modbot keeps trying; approvers can decide once it appears."
+	return note(s)
+}
+
+// denyModal asks an approver for an optional reason before denying.
+func denyModal(r *store.Request) slack.ModalViewRequest {
+	input := slack.NewPlainTextInputBlockElement(
+		slack.NewTextBlockObject(slack.PlainTextType, "Why? The requester will see this.", false, false), denyReasonID)
+	input.Multiline = true
+	input.MaxLength = MaxReasonBytes
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		Title:           slack.NewTextBlockObject(slack.PlainTextType, Truncate(fmt.Sprintf("Deny request #%d", r.Number), 24), false, false),
+		Submit:          slack.NewTextBlockObject(slack.PlainTextType, "Deny", false, false),
+		Close:           slack.NewTextBlockObject(slack.PlainTextType, "Back", false, false),
+		CallbackID:      viewDeny,
+		PrivateMetadata: r.ID,
+		Blocks: slack.Blocks{BlockSet: []slack.Block{
+			section(fmt.Sprintf("Deny unban request #%d by %s: %s account(s) in %s?",
+				r.Number, Mention(r.Requester), withCommas(len(r.Accounts)), targetText(r.Target))),
+			slack.NewInputBlock(denyReasonID,
+				slack.NewTextBlockObject(slack.PlainTextType, "Reason (optional)", false, false), nil, input).WithOptional(true),
+		}},
+	}
+}
+
+// denyReasonID is the block ID and action ID of the deny modal's reason input.
+const denyReasonID = "reason"
+
+// note is a one-section message whose fallback text is the same mrkdwn.
+func note(s string) message {
+	return message{Text: Truncate(s, maxFallbackText), Blocks: []slackBlock{section(s)}}
+}
+
+// targetText names a request's target: group `@TGS#…` (AVChatRoom), or room `r1`.
+func targetText(t store.Target) string {
+	if t.Kind == store.KindRoom {
+		return "room " + Code(t.ID)
+	}
+	s := "group " + Code(t.ID)
+	if t.GroupType != "" {
+		s += " (" + Escape(t.GroupType) + ")"
+	}
+	return s
+}
+
+// approvalsText is "1 of 2: @bob".
+func approvalsText(r *store.Request) string {
+	s := fmt.Sprintf("%d of %d", len(r.Approvals), r.ApprovalsNeeded)
+	if len(r.Approvals) > 0 {
+		var who []string
+		for _, a := range r.Approvals {
+			who = append(who, Mention(a.By))
+		}
+		s += ": " + strings.Join(who, ", ")
+	}
+	return s
+}
+
+func stateName(st store.State) string {
+	switch st {
+	case store.Pending:
+		return ":hourglass_flowing_sand: pending"
+	case store.Approved:
+		return ":white_check_mark: approved"
+	case store.Executing:
+		return ":gear: executing"
+	case store.Done:
+		return ":white_check_mark: done"
+	case store.Partial:
+		return ":warning: partly done"
+	case store.Failed:
+		return ":x: failed"
+	case store.Denied:
+		return ":no_entry: denied"
+	case store.Cancelled:
+		return ":leftwards_arrow_with_hook: cancelled"
+	case store.Expired:
+		return ":hourglass: expired"
+	}
+	return Escape(string(st))
+}
+
+// stateLine says what is happening to the request and who decided it, when.
+func stateLine(r *store.Request) string {
+	approved := fmt.Sprintf("Approved by %s %s", Mention(r.DecidedBy), slackDate(r.DecidedAt))
+	done, failed := outcomeCounts(r)
+	switch r.State {
+	case store.Pending:
+		return "An approver other than the requester can Approve or Deny; the requester can Cancel."
+	case store.Approved:
+		return approved + "; unbanning starts now."
+	case store.Executing:
+		return approved + "; unbanning now (progress in the thread)."
+	case store.Done:
+		return fmt.Sprintf("%s. Done %s: %s account(s) unbanned.", approved, slackDate(r.FinishedAt), withCommas(done))
+	case store.Partial:
+		return fmt.Sprintf("%s. Finished %s: %s unbanned, %s failed (see the thread).", approved, slackDate(r.FinishedAt), withCommas(done), withCommas(failed))
+	case store.Failed:
+		return fmt.Sprintf("%s. Failed %s: %s account(s) could not be unbanned (see the thread).", approved, slackDate(r.FinishedAt), withCommas(failed))
+	case store.Denied:
+		return fmt.Sprintf("Denied by %s %s. Nothing was unbanned.", Mention(r.DecidedBy), slackDate(r.DecidedAt))
+	case store.Cancelled:
+		return fmt.Sprintf("Cancelled by %s %s. Nothing was unbanned.", Mention(r.DecidedBy), slackDate(r.DecidedAt))
+	case store.Expired:
+		return fmt.Sprintf("Expired %s without a decision. Nothing was unbanned.", slackDate(r.DecidedAt))
+	}
+	return ""
+}
+
+// accountList shows up to max accounts as code spans, then "and N more".
+func accountList(accounts []string, max int) string {
+	shown := accounts[:min(len(accounts), max)]
+	parts := make([]string, len(shown))
+	for i, a := range shown {
+		parts[i] = Code(a)
+	}
+	s := strings.Join(parts, ", ")
+	if rest := len(accounts) - len(shown); rest > 0 {
+		s += fmt.Sprintf(" and %s more", withCommas(rest))
+	}
+	return s
+}
+
+// outcomeCounts counts the request's accounts recorded done and failed.
+func outcomeCounts(r *store.Request) (done, failed int) {
+	for _, a := range r.Accounts {
+		o, ok := r.Outcomes[a]
+		switch {
+		case !ok:
+		case o.Done:
+			done++
+		default:
+			failed++
+		}
+	}
+	return done, failed
+}
+
+// failureGroup is the failed accounts that share one Tencent code (and, for code 0, one reason).
+type failureGroup struct {
+	code     int
+	info     string
+	accounts []string
+}
+
+func (g failureGroup) text() string {
+	var why string
+	switch m := tim.Meaning(g.code); {
+	case g.code == 0:
+		why = "*Not done:* " + escapeWithin(g.info, 300)
+	case m != "":
+		why = fmt.Sprintf("*Code %d:* %s", g.code, Escape(m))
+	default:
+		why = fmt.Sprintf("*Code %d:* %s", g.code, escapeWithin(g.info, 300))
+	}
+	return fmt.Sprintf("%s\n%s account(s): %s", why, withCommas(len(g.accounts)), accountList(g.accounts, shownAccounts))
+}
+
+// failureGroups groups the failed accounts by code, the largest group first.
+func failureGroups(r *store.Request) []failureGroup {
+	var groups []failureGroup
+	index := map[string]int{}
+	for _, a := range r.Accounts {
+		o, ok := r.Outcomes[a]
+		if !ok || o.Done {
+			continue
+		}
+		key := fmt.Sprint(o.Code)
+		if o.Code == 0 {
+			key += "\t" + o.Info
+		}
+		i, ok := index[key]
+		if !ok {
+			i = len(groups)
+			index[key] = i
+			groups = append(groups, failureGroup{code: o.Code, info: o.Info})
+		}
+		groups[i].accounts = append(groups[i].accounts, a)
+	}
+	slices.SortStableFunc(groups, func(a, b failureGroup) int { return len(b.accounts) - len(a.accounts) })
+	return groups
+}
+
+// escapeWithin escapes s for mrkdwn, cutting it (with "…") so that the escaped text stays
+// within max bytes and no entity is split.
+func escapeWithin(s string, max int) string {
+	if e := Escape(s); len(e) <= max {
+		return e
+	}
+	var b strings.Builder
+	for _, r := range s {
+		e := Escape(string(r))
+		if b.Len()+len(e) > max-len("…") {
+			break
+		}
+		b.WriteString(e)
+	}
+	return b.String() + "…"
+}

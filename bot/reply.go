@@ -1,0 +1,84 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+
+	"github.com/slack-go/slack"
+)
+
+// message is what the bot shows a person: Block Kit blocks and the plain fallback text that
+// notifications and screen readers use.
+type message struct {
+	Text   string
+	Blocks []slack.Block
+}
+
+// options turns m into slack-go message options.
+func (m message) options() []slack.MsgOption {
+	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
+	if len(m.Blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
+	}
+	return opts
+}
+
+// respond answers the person who typed a command or clicked a button, through the payload's
+// response_url: it works in any channel and in DMs, whether or not the bot is a member. With
+// replace, the message the response_url belongs to is replaced (paging, "working…" notes).
+func (b *Bot) respond(ctx context.Context, responseURL string, m message, replace bool) error {
+	if responseURL == "" {
+		return errors.New("respond: no response_url")
+	}
+	opts := append(m.options(), slack.MsgOptionResponseURL(responseURL, slack.ResponseTypeEphemeral))
+	if replace {
+		opts = append(opts, slack.MsgOptionReplaceOriginal(responseURL))
+	}
+	if _, _, err := b.api.PostMessageContext(ctx, "", opts...); err != nil {
+		return fmt.Errorf("post to response_url: %w", redactURL(err))
+	}
+	return nil
+}
+
+// post sends a message to a channel, in the thread of threadTS when it is set, and returns its ts.
+func (b *Bot) post(ctx context.Context, channel, threadTS string, m message) (string, error) {
+	opts := m.options()
+	if threadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(threadTS))
+	}
+	_, ts, err := b.api.PostMessageContext(ctx, channel, opts...)
+	if err != nil {
+		return "", fmt.Errorf("post to %s: %w", channel, redactURL(err))
+	}
+	return ts, nil
+}
+
+// update replaces the content of one of the bot's messages.
+func (b *Bot) update(ctx context.Context, channel, ts string, m message) error {
+	if _, _, _, err := b.api.UpdateMessageContext(ctx, channel, ts, m.options()...); err != nil {
+		return fmt.Errorf("update %s %s: %w", channel, ts, redactURL(err))
+	}
+	return nil
+}
+
+// dm sends a direct message to a user (conversations.open, then chat.postMessage).
+func (b *Bot) dm(ctx context.Context, user string, m message) error {
+	ch, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
+	if err != nil {
+		return fmt.Errorf("open DM with %s: %w", user, redactURL(err))
+	}
+	_, err = b.post(ctx, ch.ID, "", m)
+	return err
+}
+
+// redactURL drops the URL from a *url.Error: response_urls are bearer secrets, and Go prints the
+// whole URL in transport errors.
+func redactURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
+	}
+	return err
+}
