@@ -112,6 +112,7 @@ func (b *Bot) deny(ctx context.Context, inv *invocation, id, reason string) {
 // Refusals by role, self-decisions and other people's cancels are audited; the store audits only
 // the transitions it makes.
 func (b *Bot) refuseClick(ctx context.Context, inv *invocation, id, action string, err error) {
+	inv.outcome = "refused"
 	label := buttonLabel(action)
 	switch {
 	case errors.Is(err, store.ErrForbidden):

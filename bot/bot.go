@@ -189,7 +189,7 @@ loop:
 
 	// Drain: stop reading from Slack, finish what arrived, release leases.
 	b.draining.Store(true)
-	b.ex.shutdown() // no new executions; running ones stop and release their leases
+	b.ex.shutdown() // no new executions; running ones may finish within the drain timeout
 	b.connected.Store(false)
 	stopSocket()
 	for {

@@ -17,11 +17,8 @@ import (
 // requester's notice). A replica that crashed or stopped leaves the lease to lapse or releases
 // it; another resumes from the recorded outcomes.
 
-// Causes of an execution stopping early.
-var (
-	errShutdown  = errors.New("bot is shutting down")
-	errLeaseLost = errors.New("execution lease lost")
-)
+// errLeaseLost is the cause of an execution stopping because another replica took it over.
+var errLeaseLost = errors.New("execution lease lost")
 
 // progressEvery is how often, at most, the progress message is updated.
 const progressEvery = time.Second
@@ -31,7 +28,6 @@ const progressEvery = time.Second
 type executor struct {
 	mu       sync.Mutex
 	stopping bool
-	quit     chan struct{} // closed by shutdown; made on first use
 	running  map[string]bool
 }
 
@@ -73,28 +69,12 @@ func (x *executor) end(id string) {
 	delete(x.running, id)
 }
 
-// done is closed when Run starts draining.
-func (x *executor) done() <-chan struct{} {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if x.quit == nil {
-		x.quit = make(chan struct{})
-	}
-	return x.quit
-}
-
-// shutdown refuses new executions and tells running ones to stop and release their leases.
+// shutdown refuses new executions. Running ones go on while Run drains; when the drain timeout
+// cancels their context they stop and release their leases, so another replica resumes at once.
 func (x *executor) shutdown() {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if x.stopping {
-		return
-	}
 	x.stopping = true
-	if x.quit == nil {
-		x.quit = make(chan struct{})
-	}
-	close(x.quit)
 }
 
 // startExecution works on request id in the background, without blocking the caller: it executes
@@ -108,16 +88,6 @@ func (b *Bot) startExecution(ctx context.Context, id string) {
 	go func() {
 		defer b.wg.Done()
 		defer b.ex.end(id)
-		ctx, cancel := context.WithCancelCause(ctx)
-		defer cancel(nil)
-		quit := b.ex.done()
-		go func() {
-			select {
-			case <-quit:
-				cancel(errShutdown)
-			case <-ctx.Done():
-			}
-		}()
 		select {
 		case b.execs <- struct{}{}:
 			defer func() { <-b.execs }()
@@ -129,8 +99,8 @@ func (b *Bot) startExecution(ctx context.Context, id string) {
 }
 
 // execute claims the request's lease and does what the request needs; it returns when the work is
-// done, the lease is lost, or ctx ends (shutdown: the lease is released so another replica resumes
-// at once).
+// done, the lease is lost, or ctx ends (the drain timed out: the lease is released so another
+// replica resumes at once).
 func (b *Bot) execute(ctx context.Context, id string) {
 	l, req, err := b.store.ClaimLease(ctx, id, b.o.ReplicaID, b.o.LeaseTTL)
 	switch {
@@ -153,7 +123,7 @@ func (b *Bot) execute(ctx context.Context, id string) {
 		cause := context.Cause(ctx)
 		cancel(nil)
 		<-renewed
-		if errors.Is(cause, errLeaseLost) || (keep && !errors.Is(cause, errShutdown)) {
+		if errors.Is(cause, errLeaseLost) || (keep && !errors.Is(cause, context.Canceled)) {
 			return
 		}
 		rctx, done := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)

@@ -140,6 +140,7 @@ func (e *env) checkNoSecretsLogged() {
 	so := e.slack.Options()
 	for what, secret := range map[string]string{
 		"bot token": so.BotToken, "app token": so.AppToken, "Tencent secret key": e.tim.SecretKey(),
+		"an xoxb- token": "xoxb-", "an xapp- token": "xapp-",
 		"a UserSig": "usersig=", "a response_url": strings.TrimSuffix(e.slack.URL, "api/") + "response/",
 	} {
 		if strings.Contains(log, secret) {

@@ -23,6 +23,7 @@ type invocation struct {
 	Role        store.Role // the allowlist role at the moment of the command or click
 	Command     string     // "/unban" …, or the button's action ID
 	Text        string     // what was typed (for the audit log)
+	outcome     string     // "" (ok), "refused" or "error": for the command's log line
 	start       time.Time
 }
 
@@ -108,7 +109,20 @@ func (b *Bot) runCommand(ctx context.Context, inv *invocation, key string, cmd C
 	if err := b.store.Done(ctx, key); err != nil {
 		b.log.Warn("mark delivery done", "cmd", inv.Command, "err", err)
 	}
-	b.o.Metrics.Command(inv.Command, "handled", time.Since(inv.start))
+	b.logDone(inv)
+}
+
+// logDone writes the one log line of a command or click (who, what, outcome, latency) and counts
+// it. Account IDs and reasons stay out of the log; the audit log has them.
+func (b *Bot) logDone(inv *invocation) {
+	outcome := inv.outcome
+	if outcome == "" {
+		outcome = "ok"
+	}
+	d := time.Since(inv.start)
+	b.log.Info("handled", "slack_user", inv.User, "cmd", inv.Command, "outcome", outcome, "role", roleName(inv.Role),
+		"latency_ms", d.Milliseconds())
+	b.o.Metrics.Command(inv.Command, outcome, d)
 }
 
 // acceptInteraction runs on the event loop after the ack: it queues clicks and modal submissions.
@@ -160,7 +174,7 @@ func (b *Bot) runClick(ctx context.Context, inv *invocation, actionID, value, me
 	default:
 		b.log.Debug("unknown action", "cmd", actionID)
 	}
-	b.o.Metrics.Command(actionID, "handled", time.Since(inv.start))
+	b.logDone(inv)
 }
 
 // runView handles a modal submission.
@@ -191,6 +205,7 @@ func (b *Bot) allowed(ctx context.Context, inv *invocation, need store.Role, wha
 	if inv.Role >= need {
 		return true
 	}
+	inv.outcome = "refused"
 	b.audit(ctx, inv, "refused", "", "", nil, "refused", 0, fmt.Sprintf("%s needs %s, has %s", what, need, roleName(inv.Role)))
 	b.o.Metrics.Decision("refused")
 	b.reply(ctx, inv, b.refusalMessage(ctx, inv, need, what))
@@ -206,6 +221,7 @@ func (b *Bot) reply(ctx context.Context, inv *invocation, m message) {
 
 // fail tells the invoker what went wrong in plain words; unexpected errors are logged too.
 func (b *Bot) fail(ctx context.Context, inv *invocation, err error) {
+	inv.outcome = "error"
 	if unexpected(err) {
 		b.log.Error("command failed", "slack_user", inv.User, "cmd", inv.Command, "err", err)
 	}
