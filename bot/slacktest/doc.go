@@ -32,13 +32,14 @@
 //
 // # API summary
 //
-// Setup: New, Start, NewServer, Close, Options; AddUser, AddChannel, Join,
-// Leave, DMChannel, Say (a person posts).
+// Setup: New, Start, NewServer, Close, Options, Reset; AddUser, AddChannel,
+// Join, Leave, DMChannel, Say (a person posts); SetUI, Handle (web UI).
 //
 // Acting as a person (each pushes one envelope on an open connection, round-robin
 // over all of them as Slack does, and waits for its ack within
 // Options.AckTimeout, returning the Ack with its payload and the time it took):
-// SlashCommand, Click, SubmitView, Event, AppHomeOpened; InputOption values
+// SlashCommand, Click, SubmitView, Event, AppHomeOpened (and CloseView, which
+// pushes nothing); InputOption values
 // WithTeamID, WithAppID and WithEnterpriseID make a payload claim another
 // workspace, app or org.
 //
@@ -68,6 +69,19 @@
 // envelope_id, retry_attempt+1 for events), Resend (an exact duplicate),
 // Options.PingInterval < 0 (no pings: the client's dead-man timer reconnects) and
 // Options.AckTimeout.
+//
+// # Web UI
+//
+// The same listener serves a web UI under /ui/ (GET / redirects there): a
+// Slack-like client, embedded in the package, in which a person is picked and
+// channels, threads and DMs are read with their Block Kit rendered, ephemeral
+// replies shown only to their person, slash commands typed, buttons clicked and
+// modals submitted — each through the same input methods a test uses — with
+// live updates over Server-Sent Events. SetUI gives it a title, notes on the
+// people, example commands and extra panels; Handle mounts a program's own
+// endpoints (a panel's JSON, its forms) on the listener. Reset starts the
+// workspace's history over. The UI and Handle's endpoints answer only requests
+// to a loopback host, and only same-origin JSON POSTs.
 //
 // Timestamps are unique and strictly increasing ("1700000000.000100"), from
 // Options.Now. All methods are safe for concurrent use.

@@ -72,6 +72,7 @@ type Server struct {
 
 	opts Options
 	base string // "http://127.0.0.1:1234/"
+	mux  *http.ServeMux
 	http *httptest.Server
 	done chan struct{} // closed by Close
 	wg   sync.WaitGroup
@@ -79,6 +80,7 @@ type Server struct {
 	closeOnce sync.Once
 
 	mu      sync.Mutex
+	ui      UI
 	closed  bool
 	version uint64
 	changed chan struct{} // closed and replaced on every change
@@ -129,10 +131,24 @@ func New(opts Options) *Server {
 		tickets:    make(map[string]bool),
 		envelopes:  make(map[string]*envelope),
 		pending:    make(map[string]chan Ack),
+		mux:        http.NewServeMux(),
 	}
 	s.addUserLocked(s.opts.BotUserID, s.opts.BotName, true)
+	s.mux.HandleFunc("/api/", s.serveAPI)
+	s.mux.HandleFunc("/link/", s.serveLink)
+	s.mux.HandleFunc("/response/", s.serveResponse)
+	s.mountUI()
 	return s
 }
+
+// Handle registers h for pattern (an http.ServeMux pattern) on the Server's
+// listener, beside the Web API and the web UI: a program mounts the panels
+// and endpoints of its UI this way (see UI). Like the UI's own, h answers only
+// requests addressed to a loopback host, and only POSTs with a JSON body from
+// the same origin. It panics, as ServeMux does, if pattern conflicts with a
+// registered one (the Server's own are /api/, /link/, /response/, /ui/ and the
+// exact path /).
+func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, guard(h)) }
 
 // Start listens on addr (e.g. "127.0.0.1:0") and serves in the background.
 func (s *Server) Start(addr string) error {
@@ -140,12 +156,7 @@ func (s *Server) Start(addr string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/api/", s.serveAPI)
-	mux.HandleFunc("/link/", s.serveLink)
-	mux.HandleFunc("/response/", s.serveResponse)
-
-	hs := httptest.NewUnstartedServer(mux)
+	hs := httptest.NewUnstartedServer(s.mux)
 	hs.Listener.Close()
 	hs.Listener = ln
 	hs.Start()
@@ -252,4 +263,24 @@ func (s *Server) nextTSLocked() string {
 	}
 	s.lastTS = us
 	return fmt.Sprintf("%d.%06d", us/1e6, us%1e6)
+}
+
+// Reset empties the workspace's history, as if starting over with the same
+// people and channels: it drops every message (DMs' too), ephemeral reply,
+// modal, trigger ID, response URL, recorded call and queued fault. People,
+// channels, memberships, the UI and open connections stay.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, ch := range s.channels {
+		ch.msgs = nil
+	}
+	s.ephemerals = make(map[string][]*Message)
+	s.views = make(map[string]*view)
+	s.vorder = nil
+	s.triggers = make(map[string]*trigger)
+	s.responses = make(map[string]*responseURL)
+	s.calls = nil
+	s.faults = make(map[string][]fault)
+	s.notifyLocked()
 }

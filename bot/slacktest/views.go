@@ -17,6 +17,8 @@ type View struct {
 	PrivateMetadata string
 	ExternalID      string
 	Title           string
+	Submit          string // the submit button's label; "" when the modal has none
+	Close           string // the close button's label; "" for Slack's default ("Cancel")
 	Blocks          json.RawMessage
 }
 
@@ -61,6 +63,12 @@ type modal struct {
 	Title struct {
 		Text string `json:"text"`
 	} `json:"title"`
+	Submit struct {
+		Text string `json:"text"`
+	} `json:"submit"`
+	Close struct {
+		Text string `json:"text"`
+	} `json:"close"`
 	Blocks          json.RawMessage `json:"blocks"`
 	PrivateMetadata string          `json:"private_metadata"`
 	CallbackID      string          `json:"callback_id"`
@@ -131,6 +139,7 @@ func (s *Server) viewsUpdateLocked(p params) (any, string) {
 
 func (v *view) set(m modal) {
 	v.CallbackID, v.PrivateMetadata, v.ExternalID, v.Title = m.CallbackID, m.PrivateMetadata, m.ExternalID, m.Title.Text
+	v.Submit, v.Close = m.Submit.Text, m.Close.Text
 	v.Blocks = append(json.RawMessage(nil), m.Blocks...)
 }
 
@@ -206,4 +215,19 @@ func (s *Server) applyViewResponseLocked(env *envelope, payload json.RawMessage)
 		return
 	}
 	s.closeViewLocked(env.view)
+}
+
+// CloseView dismisses userID's open modal viewID, as its close button does.
+// Slack tells the app only when the view asked for notify_on_close; this
+// Server never does.
+func (s *Server) CloseView(userID, viewID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.views[viewID]
+	if !ok || !v.open || v.User != userID {
+		return fmt.Errorf("close view %s by %s: no such open view", viewID, userID)
+	}
+	v.open = false
+	s.notifyLocked()
+	return nil
 }
