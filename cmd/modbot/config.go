@@ -291,3 +291,15 @@ func isSlackID(s string, first ...string) bool {
 	}
 	return true
 }
+
+// secrets are the configured values that must never be logged: the tokens, the secret key and the
+// Redis password.
+func (c Config) secrets() []string {
+	s := []string{c.SlackAppToken, c.SlackBotToken, c.TimSecretKey}
+	if u, err := url.Parse(c.RedisURL); err == nil {
+		if p, ok := u.User.Password(); ok {
+			s = append(s, p, url.QueryEscape(p))
+		}
+	}
+	return s
+}

@@ -2,6 +2,9 @@ package main
 
 import (
 	"errors"
+	"os"
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -66,6 +69,7 @@ func TestLoadConfig_Errors(t *testing.T) {
 		want string            // a substring of the one problem reported
 	}{
 		{"MissingAppToken", map[string]string{"MODBOT_SLACK_APP_TOKEN": ""}, "MODBOT_SLACK_APP_TOKEN is required"},
+		{"MissingBotToken", map[string]string{"MODBOT_SLACK_BOT_TOKEN": ""}, "MODBOT_SLACK_BOT_TOKEN is required: the bot token, starting with xoxb-"},
 		{"AppTokenIsBotToken", map[string]string{"MODBOT_SLACK_APP_TOKEN": "xoxb-1"}, "starting with xapp-"},
 		{"BotTokenIsAppToken", map[string]string{"MODBOT_SLACK_BOT_TOKEN": "xapp-1"}, "starting with xoxb-"},
 		{"BadAPIURL", map[string]string{"MODBOT_SLACK_API_URL": "slack.com"}, "MODBOT_SLACK_API_URL must be a URL"},
@@ -182,5 +186,56 @@ func TestLoadConfig_Normalises(t *testing.T) {
 	}
 	if got, want := strings.Join(c.BootstrapAdmins, ","), "U01ADMIN,W02ADMIN"; got != want {
 		t.Errorf("BootstrapAdmins = %q, want %q", got, want)
+	}
+}
+
+// envNames are the variables modbot reads: MODBOT_ and each env field's name as split_words
+// spells it (SlackApiUrl → SLACK_API_URL).
+func envNames() []string {
+	var names []string
+	typ := reflect.TypeFor[env]()
+	for i := range typ.NumField() {
+		words := regexp.MustCompile(`[A-Z][a-z0-9]*`).FindAllString(typ.Field(i).Name, -1)
+		names = append(names, "MODBOT_"+strings.ToUpper(strings.Join(words, "_")))
+	}
+	return names
+}
+
+// The README's configuration table lists every variable modbot reads, and the README opens with
+// the two commands a newcomer needs.
+func TestReadme(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(data)
+	table := regexp.MustCompile("(?m)^\\| `(MODBOT_[A-Z_]+)`(, `(MODBOT_[A-Z_]+)`)? \\|")
+	listed := map[string]bool{}
+	for _, m := range table.FindAllStringSubmatch(readme, -1) {
+		listed[m[1]] = true
+		if m[3] != "" {
+			listed[m[3]] = true
+		}
+	}
+	names := envNames()
+	for _, name := range names {
+		if !listed[name] {
+			t.Errorf("README's configuration table lacks %s", name)
+		}
+	}
+	if got, want := len(listed), len(names); got != want {
+		t.Errorf("README's table lists %d variables, modbot reads %d", got, want)
+	}
+	_, first, _ := strings.Cut(readme, "```sh\n")
+	first, _, _ = strings.Cut(first, "```")
+	for _, cmd := range []string{"go run ./cmd/modbot sandbox", "go test ./..."} {
+		if !strings.Contains(first, cmd) {
+			t.Errorf("README's first commands lack %q:\n%s", cmd, first)
+		}
+	}
+	for _, sub := range []string{"run", "sandbox", "check", "allow", "revoke", "who", "healthcheck", "version", "help"} {
+		if !strings.Contains(readme, "`modbot "+sub) {
+			t.Errorf("README does not show `modbot %s`", sub)
+		}
 	}
 }

@@ -40,6 +40,7 @@ func TestPackageGraph(t *testing.T) {
 		{"github.com/slack-go/slack", []string{"modbot/bot", "modbot/bot/slacktest"}},
 		{"github.com/gorilla/websocket", []string{"modbot/bot/slacktest"}},
 		{"github.com/kelseyhightower/envconfig", []string{"modbot/cmd/modbot"}},
+		{"github.com/prometheus/", []string{"modbot/cmd/modbot"}},
 	}
 	// isolated: packages that import no other modbot package.
 	isolated := []string{"modbot/tim", "modbot/tim/timtest", "modbot/store", "modbot/bot/slacktest"}

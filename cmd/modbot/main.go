@@ -1,6 +1,7 @@
 // Command modbot is a Slack chat-ops bot that moderates a Tencent Cloud Chat community.
 //
-// main does the OS work only; run builds every dependency explicitly, in order.
+// main does the OS work only; run dispatches a subcommand, and each subcommand builds its
+// dependencies explicitly, in order.
 package main
 
 import (
@@ -20,32 +21,49 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "modbot:", err)
+	}
+	os.Exit(exitCode(err))
+}
+
+// errUsage marks a command line modbot does not understand (exit status 2).
+var errUsage = errors.New("usage")
+
+// exitCode is the process status for run's error: 0 for none, 2 for bad configuration or a bad
+// command line, 1 for anything else (a failed check, an unreachable dependency).
+func exitCode(err error) int {
 	var cfgErr *ConfigError
 	switch {
 	case err == nil:
+		return 0
 	case errors.As(err, &cfgErr), errors.Is(err, errUsage):
-		fmt.Fprintln(os.Stderr, "modbot:", err)
-		os.Exit(2)
-	default:
-		fmt.Fprintln(os.Stderr, "modbot:", err)
-		os.Exit(1)
+		return 2
 	}
+	return 1
 }
-
-// errUsage marks a command line modbot does not understand.
-var errUsage = errors.New("usage")
 
 const usage = `modbot — a Slack chat-ops bot for Tencent Cloud Chat moderation
 
 Usage:
-  modbot run       run the bot (needs MODBOT_SLACK_*, MODBOT_TIM_*, MODBOT_REDIS_URL)
-  modbot version   print the version
-  modbot help      print this help
+  modbot sandbox [-addr host:port]  try modbot in your browser: fake Slack, Tencent and Redis, all local
+  modbot run                        run the bot (MODBOT_SLACK_*, MODBOT_TIM_*, MODBOT_REDIS_URL)
+  modbot check                      check the configuration and reach Redis, Slack and Tencent
+  modbot allow <slack-user-id> <role>
+                                    put someone on the allowlist (viewer, moderator, approver, admin)
+  modbot revoke <slack-user-id>     take someone off the allowlist
+  modbot who                        print the allowlist
+  modbot healthcheck [host:port]    probe /healthz of a running modbot (default MODBOT_HTTP_ADDR)
+  modbot version                    print the version
+  modbot help                       print this help
 
+allow, revoke and who need only MODBOT_REDIS_URL (and MODBOT_REDIS_PREFIX if set).
 Configuration is read from MODBOT_* environment variables; see README.md.
+Exit status: 0 success, 1 a check or dependency failed, 2 bad configuration or usage.
 `
 
-// run dispatches a subcommand. It returns a *ConfigError for bad configuration (exit status 2).
+// run dispatches a subcommand. It returns a *ConfigError for bad configuration and errUsage for
+// a bad command line (both exit status 2).
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cmd := "help"
 	if len(args) > 0 {
@@ -58,6 +76,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "version", "--version":
 		fmt.Fprintln(stdout, "modbot", version)
 		return nil
+	case "run":
+		if len(args) > 0 {
+			return fmt.Errorf("%w: run takes no arguments", errUsage)
+		}
+		return serve(ctx, stderr)
+	case "check":
+		if len(args) > 0 {
+			return fmt.Errorf("%w: check takes no arguments", errUsage)
+		}
+		return check(ctx, stdout)
+	case "allow", "revoke", "who":
+		return allowlist(ctx, cmd, args, stdout)
+	case "healthcheck":
+		return healthcheck(ctx, args, stdout)
+	case "sandbox":
+		return runSandbox(ctx, args, stdout, stderr)
 	default:
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("%w: unknown subcommand %q", errUsage, cmd)

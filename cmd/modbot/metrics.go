@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"modbot/bot"
+	"modbot/tim"
+)
+
+// metrics is modbot's Prometheus instrumentation, on a registry of its own. It is the bot's
+// bot.Metrics and the Tencent client's tim.Observer, and wraps the rate limiter. Label values
+// come only from fixed sets (command names, outcome classes); user and account IDs never appear.
+type metrics struct {
+	reg *prometheus.Registry
+
+	timCalls    *prometheus.CounterVec   // command, outcome
+	timDuration *prometheus.HistogramVec // command
+	timRetries  *prometheus.CounterVec   // command
+	limiterWait prometheus.Histogram
+	ack         *prometheus.HistogramVec // kind
+	decisions   *prometheus.CounterVec   // result
+	reconnects  prometheus.Counter
+	commands    *prometheus.CounterVec   // cmd, outcome
+	cmdDuration *prometheus.HistogramVec // cmd
+	cmdNames    []string                 // the slash commands and metricActions
+}
+
+// Label values the metrics accept; anything else is counted as "other".
+var (
+	// metricActions are the bot's buttons and modals.
+	metricActions   = []string{"approve", "deny", "cancel", "retry", "page_prev", "page_next", "deny_reason"}
+	metricDecisions = []string{"approved", "denied", "cancelled", "expired", "refused"}
+	metricAckKinds  = []string{"slash_commands", "interactive", "events_api", "hello", "disconnect"}
+	metricTimOut    = []string{"ok", "transient", "throttled", "credentials", "canceled", "invalid", "permanent"}
+)
+
+func newMetrics() *metrics {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "modbot_build_info", Help: "Always 1; the version label is the build's.",
+	}, []string{"version"})
+	build.WithLabelValues(version).Set(1)
+	latency := []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
+	m := &metrics{
+		reg:      reg,
+		cmdNames: append(commandNames(), metricActions...),
+		timCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "modbot_tencent_calls_total", Help: "Tencent REST attempts by command and outcome (ok or the error class).",
+		}, []string{"command", "outcome"}),
+		timDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "modbot_tencent_call_duration_seconds", Help: "Duration of Tencent REST attempts.", Buckets: latency,
+		}, []string{"command"}),
+		timRetries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "modbot_tencent_retries_total", Help: "Tencent REST attempts that repeated an earlier attempt of the same call.",
+		}, []string{"command"}),
+		limiterWait: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "modbot_ratelimit_wait_seconds", Help: "Time spent waiting for the shared Tencent rate limit.",
+			Buckets: []float64{.001, .005, .01, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}),
+		ack: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "modbot_slack_ack_duration_seconds", Help: "Time from reading a Socket Mode envelope to its ack.",
+			Buckets: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"kind"}),
+		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "modbot_approvals_total", Help: "Approval-flow decisions by result.",
+		}, []string{"result"}),
+		reconnects: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "modbot_socketmode_connections_total", Help: "Socket Mode connections made (the first and every reconnect).",
+		}),
+		commands: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "modbot_commands_total", Help: "Slash commands, clicks and modals handled, by command and outcome.",
+		}, []string{"cmd", "outcome"}),
+		cmdDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "modbot_command_duration_seconds", Help: "Time from receiving a command or click to the end of its handling.", Buckets: latency,
+		}, []string{"cmd"}),
+	}
+	reg.MustRegister(build, m.timCalls, m.timDuration, m.timRetries, m.limiterWait, m.ack, m.decisions,
+		m.reconnects, m.commands, m.cmdDuration)
+	return m
+}
+
+// Handler serves the registry in Prometheus's text format.
+func (m *metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// ObserveCall implements tim.Observer.
+func (m *metrics) ObserveCall(command string, _ int, err error, d time.Duration, retry bool) {
+	command = timCommand(command)
+	outcome := "ok"
+	if err != nil {
+		outcome = oneOf(tim.ErrorClass(err), metricTimOut)
+	}
+	m.timCalls.WithLabelValues(command, outcome).Inc()
+	m.timDuration.WithLabelValues(command).Observe(d.Seconds())
+	if retry {
+		m.timRetries.WithLabelValues(command).Inc()
+	}
+}
+
+// Ack implements bot.Metrics.
+func (m *metrics) Ack(kind string, d time.Duration) {
+	m.ack.WithLabelValues(oneOf(kind, metricAckKinds)).Observe(d.Seconds())
+}
+
+// Decision implements bot.Metrics.
+func (m *metrics) Decision(result string) {
+	m.decisions.WithLabelValues(oneOf(result, metricDecisions)).Inc()
+}
+
+// Reconnect implements bot.Metrics.
+func (m *metrics) Reconnect() { m.reconnects.Inc() }
+
+// Command implements bot.Metrics.
+func (m *metrics) Command(cmd, outcome string, d time.Duration) {
+	cmd = oneOf(cmd, m.cmdNames)
+	m.commands.WithLabelValues(cmd, labelWord(outcome)).Inc()
+	m.cmdDuration.WithLabelValues(cmd).Observe(d.Seconds())
+}
+
+// Limiter wraps l so that the time spent waiting for it is observed.
+func (m *metrics) Limiter(l tim.Limiter) tim.Limiter { return timedLimiter{l: l, wait: m.limiterWait} }
+
+type timedLimiter struct {
+	l    tim.Limiter
+	wait prometheus.Observer
+}
+
+func (t timedLimiter) Wait(ctx context.Context) error {
+	start := time.Now()
+	err := t.l.Wait(ctx)
+	t.wait.Observe(time.Since(start).Seconds())
+	return err
+}
+
+var (
+	_ bot.Metrics  = (*metrics)(nil)
+	_ tim.Observer = (*metrics)(nil)
+)
+
+// commandNames are the slash commands the bot handles.
+func commandNames() []string {
+	var names []string
+	for _, c := range bot.Commands() {
+		names = append(names, c.Command)
+	}
+	return names
+}
+
+// oneOf returns v when it is one of allowed, else "other".
+func oneOf(v string, allowed []string) string {
+	if slices.Contains(allowed, v) {
+		return v
+	}
+	return "other"
+}
+
+// timCommand keeps a Tencent command ("group_open_http_svc/unban_group_member") when it has the
+// shape of one: tim's commands are constants, so the set is fixed.
+func timCommand(c string) string {
+	service, name, ok := strings.Cut(c, "/")
+	if !ok || (service != "group_open_http_svc" && service != "room_engine_http_srv") || labelWord(name) != name {
+		return "other"
+	}
+	return c
+}
+
+// labelWord keeps a short lower-case word (an outcome such as "handled"), else "other": it can
+// carry neither a Slack ID (upper case) nor free text.
+func labelWord(s string) string {
+	if s == "" || len(s) > 32 {
+		return "other"
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r == '_') {
+			return "other"
+		}
+	}
+	return s
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"modbot/bot/slacktest"
+	"modbot/tim/timtest"
+)
+
+// The sandbox's seeded Tencent data: groups of every type, rooms, members with roles and bans.
+const (
+	seedLive      = "@TGS#aSANDBOX1" // AVChatRoom, where group bans live (the seed pages' rule)
+	seedAMA       = "@TGS#aSANDBOX2" // AVChatRoom
+	seedTeam      = "@TGS#1SANDBOXW" // Work (Private)
+	seedFans      = "@TGS#2SANDBOXP" // Public
+	seedStandup   = "@TGS#2SANDBOXM" // Meeting (ChatRoom)
+	seedCommunity = "@TGS#_SANDBOXC" // Community
+	seedLobby     = "live-lobby"     // a room with enough bans that /banned pages
+	seedStudy     = "study-hall"     // a small room
+
+	seedFlood      = 25  // flood01…flood25 banned in seedLive: an unban of them takes two calls
+	seedLobbyRaids = 160 // raider001…raider160 banned in seedLobby: /banned shows two pages
+)
+
+// seedEmulator fills an empty emulator with believable data. Group bans are in AVChatRoom groups,
+// where the seed pages allow them (the emulator's default); an /unban in another group type shows
+// Tencent's refusal (10007).
+func seedEmulator(emu *timtest.Server) {
+	group := func(id string, t timtest.GroupType, name, owner string, admins []string, members ...string) {
+		emu.CreateGroupWithID(id, t)
+		emu.SetGroupName(id, name)
+		emu.SetRole(id, owner, timtest.RoleOwner)
+		for _, a := range admins {
+			emu.SetRole(id, a, timtest.RoleAdmin)
+		}
+		for _, m := range members {
+			emu.SetRole(id, m, timtest.RoleMember)
+		}
+	}
+	group(seedLive, timtest.AVChatRoom, "Launch livestream", "host_mia", []string{"mod_kai", "mod_lea"}, numbered("viewer", 8, 2)...)
+	group(seedAMA, timtest.AVChatRoom, "Weekly AMA", "host_noa", []string{"mod_kai"}, "viewer01", "viewer02", "guest_ola")
+	group(seedTeam, timtest.Work, "Moderators", "mod_kai", []string{"mod_lea"}, "mod_sam", "mod_tom")
+	group(seedFans, timtest.Public, "Fan club", "host_mia", []string{"fan_admin"}, numbered("fan", 6, 2)...)
+	group(seedStandup, timtest.Meeting, "Daily standup", "mod_kai", nil, "mod_lea", "mod_sam")
+	group(seedCommunity, timtest.Community, "Makers community", "host_noa", []string{"mod_lea", "maker_lead"}, numbered("maker", 5, 2)...)
+
+	for _, b := range []struct {
+		account string
+		d       time.Duration
+	}{
+		{"spammer1", 2 * time.Hour}, {"spammer2", 26 * time.Hour}, {"spammer3", 7 * 24 * time.Hour},
+		{"troll_42", 35 * time.Minute}, {"bot_farm_1", 365 * 24 * time.Hour}, {"bot_farm_2", 365 * 24 * time.Hour},
+		{"impersonator", 30 * 24 * time.Hour},
+	} {
+		emu.Ban(seedLive, b.account, b.d)
+	}
+	for _, a := range numbered("flood", seedFlood, 2) {
+		emu.Ban(seedLive, a, 6*time.Hour)
+	}
+	emu.Ban(seedAMA, "heckler7", 3*24*time.Hour)
+	emu.Ban(seedAMA, "linkspam", 12*time.Hour)
+
+	emu.CreateRoom(seedLobby)
+	for _, a := range []string{"host_mia", "mod_kai", "viewer01", "viewer02", "viewer03"} {
+		emu.JoinRoom(seedLobby, a)
+	}
+	for i, a := range numbered("raider", seedLobbyRaids, 3) {
+		emu.BanInRoom(seedLobby, a, time.Duration(i+1)*time.Hour)
+	}
+	emu.CreateRoom(seedStudy)
+	for _, a := range numbered("student", 5, 2) {
+		emu.JoinRoom(seedStudy, a)
+	}
+	emu.BanInRoom(seedStudy, "noisy_nia", 45*time.Minute)
+	emu.BanInRoom(seedStudy, "prankster", 2*24*time.Hour)
+}
+
+// sandboxSuggestions are the example commands the UI offers and the banner prints (the first five).
+func sandboxSuggestions() []slacktest.Suggestion {
+	s := func(user, command, text, note string) slacktest.Suggestion {
+		return slacktest.Suggestion{User: user, Channel: sandboxModeration, Command: command, Text: text, Note: note}
+	}
+	return []slacktest.Suggestion{
+		s(sandboxModerator, "/unban", seedLive+" spammer1 spammer2 -- appeal accepted", "unban two"),
+		s(sandboxModerator, "/unban", "room "+seedStudy+" noisy_nia -- calmed down", "unban in a room"),
+		s(sandboxModerator, "/banned", seedLobby, "a long ban list"),
+		s(sandboxModerator, "/roles", seedTeam+" mod_kai mod_lea mod_sam viewer01", "roles"),
+		s(sandboxOutsider, "/unban", seedLive+" spammer3 -- please", "not allowlisted"),
+		s(sandboxModerator, "/unban", seedLive+" "+strings.Join(numbered("flood", seedFlood, 2), " ")+" -- raid cleanup", "25 accounts, 2 calls"),
+		s(sandboxModerator, "/banned", "group "+seedLive, "group bans"),
+		s(sandboxModerator, "/roles", seedLive+" host_mia mod_kai", "AVChatRoom roles"),
+		s(sandboxModerator, "/unban", seedFans+" fan01 -- wrong group type", "Tencent refuses"),
+		s(sandboxAdmin, "/modbot", "who", "allowlist"),
+		s(sandboxAdmin, "/modbot", "allow @dave viewer", "allow dave"),
+		s(sandboxModerator, "/modbot", "pending", "open requests"),
+		s(sandboxModerator, "/modbot", "log", "audit log"),
+		s(sandboxModerator, "/modbot", "help", "help"),
+	}
+}
+
+// numbered returns prefix01, prefix02, … (n of them, numbers zero-padded to width).
+func numbered(prefix string, n, width int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s%0*d", prefix, width, i+1)
+	}
+	return out
+}
