@@ -208,7 +208,7 @@ func denyModal(r *store.Request) slack.ModalViewRequest {
 			section(fmt.Sprintf("Deny unban request #%d by %s: %s account(s) in %s?",
 				r.Number, Mention(r.Requester), withCommas(len(r.Accounts)), targetText(r.Target))),
 			slack.NewInputBlock(denyReasonID,
-				slack.NewTextBlockObject(slack.PlainTextType, "Reason (optional)", false, false), nil, input).WithOptional(true),
+				slack.NewTextBlockObject(slack.PlainTextType, "Reason", false, false), nil, input).WithOptional(true),
 		}},
 	}
 }
