@@ -63,7 +63,11 @@ func (b *Bot) deliver(ctx context.Context, req *store.Request, e store.Effect) (
 		if err != nil {
 			return nil, err
 		}
-		return b.store.SetRoot(ctx, req.ID, req.Channel, ts)
+		now, err := b.store.SetRoot(ctx, req.ID, req.Channel, ts)
+		if err == nil {
+			b.catchUpRoot(ctx, now)
+		}
+		return now, err
 	case store.EffectResult:
 		if err := b.updateRoot(ctx, req); err != nil {
 			return nil, err

@@ -84,9 +84,11 @@ func (b *Bot) postRoot(ctx context.Context, req *store.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := b.store.SetRoot(ctx, req.ID, req.Channel, ts); err != nil {
+	now, err := b.store.SetRoot(ctx, req.ID, req.Channel, ts)
+	if err != nil {
 		return fmt.Errorf("record root message: %w", err)
 	}
+	b.catchUpRoot(ctx, now)
 	if err := b.store.ReleaseLease(ctx, req.Lease); err != nil && !errors.Is(err, store.ErrLeaseLost) {
 		b.log.Warn("release lease", "request_id", req.ID, "err", err)
 	}
@@ -100,4 +102,23 @@ func slackError(err error) string {
 		return se.Err
 	}
 	return "an error"
+}
+
+// catchUpRoot shows on a just-recorded root message the decisions clicked while it was being
+// posted: a click that lands before SetRoot finds no root to update and no thread to note in.
+func (b *Bot) catchUpRoot(ctx context.Context, req *store.Request) {
+	if req.State == store.Pending && len(req.Approvals) == 0 {
+		return
+	}
+	if err := b.updateRoot(ctx, req); err != nil {
+		b.log.Warn("update root", "request_id", req.ID, "err", err)
+	}
+	for i, a := range req.Approvals {
+		soFar := *req
+		soFar.Approvals = req.Approvals[:i+1]
+		if i < len(req.Approvals)-1 || len(soFar.Approvals) < req.ApprovalsNeeded {
+			soFar.State = store.Pending
+		}
+		b.postNote(ctx, &soFar, approvalNote(&soFar, a.By))
+	}
 }
