@@ -234,3 +234,12 @@ func (s *Store) runStatus(ctx context.Context, sc *redis.Script, args ...any) (s
 	status, _ := list[0].(string)
 	return status, list[1:], nil
 }
+
+// QuietDriver stops go-redis from printing its own lines (connection pool dial retries) to
+// stderr, outside the program's logger: the store returns those failures as errors, which the
+// caller reports once. It changes a process-wide setting, so only main should call it.
+func QuietDriver() { redis.SetLogger(quietLogger{}) }
+
+type quietLogger struct{}
+
+func (quietLogger) Printf(context.Context, string, ...any) {}
