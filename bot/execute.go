@@ -102,6 +102,8 @@ func (b *Bot) startExecution(ctx context.Context, id string) {
 // done, the lease is lost, or ctx ends (the drain timed out: the lease is released so another
 // replica resumes at once).
 func (b *Bot) execute(ctx context.Context, id string) {
+	clock := newLeaseClock(b.o.LeaseTTL)
+	asked := time.Now()
 	l, req, err := b.store.ClaimLease(ctx, id, b.o.ReplicaID, b.o.LeaseTTL)
 	switch {
 	case errors.Is(err, store.ErrLeaseHeld), errors.Is(err, store.ErrNoWork), errors.Is(err, store.ErrNotFound):
@@ -112,11 +114,22 @@ func (b *Bot) execute(ctx context.Context, id string) {
 		}
 		return
 	}
+	clock.renewed(asked)
 	ctx, cancel := context.WithCancelCause(ctx)
+	// Every Tencent call asks the lease clock right before it is sent: a replica paused past its
+	// lease (SIGSTOP, a long GC, a frozen VM) sends nothing when it wakes, even before a renewal
+	// could tell it the lease is gone.
+	ctx = tim.WithGate(ctx, func() error {
+		if clock.lapsed() {
+			cancel(errLeaseLost)
+			return errLeaseLost
+		}
+		return nil
+	})
 	renewed := make(chan struct{})
 	go func() {
 		defer close(renewed)
-		b.keepLease(ctx, l, cancel)
+		b.keepLease(ctx, l, clock, cancel)
 	}()
 	keep := false // true: let the lease lapse, so the next attempt waits a lease TTL
 	defer func() {
@@ -151,24 +164,28 @@ func (b *Bot) execute(ctx context.Context, id string) {
 }
 
 // keepLease renews the lease every third of its TTL until ctx ends. When the lease is lost, or
-// cannot be renewed for most of its TTL, it cancels the work: the old owner must send nothing more.
-func (b *Bot) keepLease(ctx context.Context, l store.Lease, cancel context.CancelCauseFunc) {
-	t := time.NewTicker(max(b.o.LeaseTTL/3, 10*time.Millisecond))
+// this replica cannot be sure it still holds it, it cancels the work: the old owner must send
+// nothing more.
+func (b *Bot) keepLease(ctx context.Context, l store.Lease, clock *leaseClock, cancel context.CancelCauseFunc) {
+	every := max(b.o.LeaseTTL/3, 10*time.Millisecond)
+	t := time.NewTicker(every)
 	defer t.Stop()
-	last := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		_, err := b.store.RenewLease(ctx, l, b.o.LeaseTTL)
+		asked := time.Now()
+		rctx, done := context.WithTimeout(ctx, every)
+		_, err := b.store.RenewLease(rctx, l, b.o.LeaseTTL)
+		done()
 		switch {
 		case err == nil:
-			last = time.Now()
+			clock.renewed(asked)
 		case ctx.Err() != nil:
 			return
-		case errors.Is(err, store.ErrLeaseLost), errors.Is(err, store.ErrNotFound), time.Since(last) > b.o.LeaseTTL*2/3:
+		case errors.Is(err, store.ErrLeaseLost), errors.Is(err, store.ErrNotFound), clock.lapsed():
 			b.log.Warn("execution lease lost; stopping", "request_id", l.RequestID, "err", err)
 			cancel(errLeaseLost)
 			return
@@ -176,6 +193,31 @@ func (b *Bot) keepLease(ctx context.Context, l store.Lease, cancel context.Cance
 			b.log.Warn("renew lease", "request_id", l.RequestID, "err", err)
 		}
 	}
+}
+
+// leaseClock is this replica's own, pessimistic view of its lease: it counts from the moment a
+// claim or renewal was asked (not answered) and gives up a tenth of the TTL early, on the local
+// monotonic clock, so it never believes in a lease Redis already considers lapsed.
+type leaseClock struct {
+	ttl   time.Duration
+	mu    sync.Mutex
+	until time.Time
+}
+
+func newLeaseClock(ttl time.Duration) *leaseClock { return &leaseClock{ttl: ttl} }
+
+// renewed records a claim or renewal asked at asked that Redis granted.
+func (c *leaseClock) renewed(asked time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.until = asked.Add(c.ttl - c.ttl/10)
+}
+
+// lapsed reports whether the lease may have lapsed by now.
+func (c *leaseClock) lapsed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return !time.Now().Before(c.until)
 }
 
 // run unbans the request's remaining accounts and finishes it. A resumed execution first re-reads
@@ -258,7 +300,7 @@ func storeOutcome(o tim.Outcome) (store.Outcome, bool) {
 	switch {
 	case o.Err == nil:
 		return store.Outcome{Account: string(o.Account), Done: true}, true
-	case errors.Is(o.Err, tim.ErrNotAttempted), tim.ErrorClass(o.Err) == "canceled":
+	case errors.Is(o.Err, tim.ErrNotAttempted), errors.Is(o.Err, errLeaseLost), tim.ErrorClass(o.Err) == "canceled":
 		return store.Outcome{}, false
 	}
 	out := store.Outcome{Account: string(o.Account), Code: tim.Code(o.Err)}

@@ -56,6 +56,9 @@ func (c *Client) call(ctx context.Context, command string, in any, out response,
 		if err := c.limiter.Wait(ctx); err != nil {
 			return fmt.Errorf("tim: %s: wait for rate limit: %w", command, err)
 		}
+		if err := checkGate(ctx); err != nil {
+			return fmt.Errorf("tim: %s: not sent: %w", command, err)
+		}
 		sig, err := c.sig.get()
 		if err != nil {
 			return err
