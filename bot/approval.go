@@ -171,6 +171,9 @@ func (b *Bot) postNote(ctx context.Context, req *store.Request, m message) {
 // refreshRoot shows the request's state as it is now on its root message.
 func (b *Bot) refreshRoot(ctx context.Context, id string) {
 	req, err := b.store.Request(ctx, id)
+	if err == nil && req.State != store.Pending {
+		return // decided meanwhile: the lease holder shows it, and a pending view must not win
+	}
 	if err == nil {
 		err = b.updateRoot(ctx, req)
 	}

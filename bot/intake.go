@@ -52,9 +52,15 @@ func (b *Bot) parseConfig() ParseConfig {
 // acceptCommand runs on the event loop and returns the ack payload: a usage error at once, or a
 // "working" note while a worker handles the command.
 func (b *Bot) acceptCommand(req *socketmode.Request, sc slack.SlashCommand) any {
+	// The delivery key is the trigger_id (the same on every redelivery of this command); a payload
+	// without one falls back to its envelope ID rather than sharing the empty key with others.
+	key := "cmd:" + sc.TriggerID
+	if sc.TriggerID == "" && req != nil {
+		key = "env:" + req.EnvelopeID
+	}
 	inv := &invocation{
 		User: sc.UserID, Channel: sc.ChannelID, ResponseURL: sc.ResponseURL, TriggerID: sc.TriggerID,
-		OpID: "cmd:" + sc.TriggerID, Command: sc.Command, Text: sc.Text, start: time.Now(),
+		OpID: key, Command: sc.Command, Text: sc.Text, start: time.Now(),
 	}
 	if why := b.foreign(sc.TeamID, sc.APIAppID); why != "" {
 		b.submit(func(ctx context.Context) { b.auditForeign(ctx, inv, why) })
@@ -69,7 +75,6 @@ func (b *Bot) acceptCommand(req *socketmode.Request, sc slack.SlashCommand) any 
 		b.submit(func(ctx context.Context) { b.audit(ctx, inv, "help", "", "", nil, "ok", 0, "") })
 		return ackMessage(helpMessage(m.Topic, b.parseConfig()))
 	}
-	key := "cmd:" + sc.TriggerID
 	if !b.submit(func(ctx context.Context) { b.runCommand(ctx, inv, key, cmd) }) {
 		return ackText("modbot is too busy to take this right now. Nothing was done; try again in a minute.")
 	}

@@ -2,7 +2,10 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
+
+	"github.com/slack-go/slack"
 
 	"modbot/store"
 )
@@ -69,7 +72,7 @@ func (b *Bot) deliver(ctx context.Context, req *store.Request, e store.Effect) (
 		}
 		return now, err
 	case store.EffectResult:
-		if err := b.updateRoot(ctx, req); err != nil {
+		if err := b.settle(req, e, b.updateRoot(ctx, req)); err != nil {
 			return nil, err
 		}
 		switch req.State {
@@ -80,30 +83,64 @@ func (b *Bot) deliver(ctx context.Context, req *store.Request, e store.Effect) (
 					b.log.Warn("final progress", "request_id", req.ID, "err", err)
 				}
 			}
-			if _, err := b.post(ctx, req.Channel, req.ThreadTS, resultMessage(req)); err != nil {
+			if _, err := b.post(ctx, req.Channel, req.ThreadTS, resultMessage(req)); b.settle(req, e, err) != nil {
 				return nil, err
 			}
 		default: // denied, cancelled
-			if _, err := b.post(ctx, req.Channel, req.ThreadTS, decisionNote(req)); err != nil {
+			if _, err := b.post(ctx, req.Channel, req.ThreadTS, decisionNote(req)); b.settle(req, e, err) != nil {
 				return nil, err
 			}
 		}
 	case store.EffectExpiry:
-		if err := b.updateRoot(ctx, req); err != nil {
+		if err := b.settle(req, e, b.updateRoot(ctx, req)); err != nil {
 			return nil, err
 		}
-		if _, err := b.post(ctx, req.Channel, req.ThreadTS, decisionNote(req)); err != nil {
+		if _, err := b.post(ctx, req.Channel, req.ThreadTS, decisionNote(req)); b.settle(req, e, err) != nil {
 			return nil, err
 		}
 	case store.EffectRequester:
-		if err := b.dm(ctx, req.Requester, requesterNotice(req, false)); err != nil {
-			return nil, err
-		}
-		if _, err := b.post(ctx, req.Channel, req.ThreadTS, requesterNotice(req, true)); err != nil {
-			return nil, err
+		// Told once is enough: the effect is done when the DM or the thread mention went out, so
+		// a failing one never makes the other repeat.
+		errDM := b.dm(ctx, req.Requester, requesterNotice(req, false))
+		_, errThread := b.post(ctx, req.Channel, req.ThreadTS, requesterNotice(req, true))
+		switch {
+		case errDM != nil && errThread != nil:
+			if err := b.settle(req, e, errThread); err != nil {
+				return nil, err
+			}
+		case errDM != nil || errThread != nil:
+			b.log.Warn("requester told one way only", "request_id", req.ID, "dm_err", errDM, "thread_err", errThread)
 		}
 	}
 	return b.store.ClearOwed(ctx, req.ID, e)
+}
+
+// settle decides what a failed Slack step of an owed effect means: an error that retrying cannot
+// fix (the channel archived, the message or user gone, the blocks refused) is logged and the step
+// counts as done, so a request never retries it forever; any other error is returned, and the
+// effect is retried under a later lease.
+func (b *Bot) settle(req *store.Request, e store.Effect, err error) error {
+	if !permanentSlackError(err) {
+		return err
+	}
+	b.log.Error("owed slack message cannot be delivered; giving up on it", "request_id", req.ID, "effect", string(e), "err", err)
+	return nil
+}
+
+// permanentSlackError reports whether a Web API error will be the same however often it is
+// retried.
+func permanentSlackError(err error) bool {
+	var se slack.SlackErrorResponse
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Err {
+	case "channel_not_found", "is_archived", "message_not_found", "thread_not_found", "cant_update_message",
+		"user_not_found", "user_disabled", "account_inactive", "cannot_dm_bot",
+		"invalid_blocks", "msg_too_long", "msg_blocks_too_long", "no_text":
+		return true
+	}
+	return false
 }
 
 // updateRoot shows req's current state on its root message.
