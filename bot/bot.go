@@ -272,10 +272,11 @@ func (b *Bot) dispatch(evt socketmode.Event) {
 		b.ack(evt, b.acceptCommand(evt.Request, cmd), start)
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)
-		b.ack(evt, nil, start)
+		var payload any
 		if ok {
-			b.acceptInteraction(cb)
+			payload = b.acceptInteraction(cb)
 		}
+		b.ack(evt, payload, start)
 	case socketmode.EventTypeEventsAPI:
 		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
 		b.ack(evt, nil, start)

@@ -130,8 +130,9 @@ func (b *Bot) logDone(inv *invocation) {
 	b.o.Metrics.Command(inv.Command, outcome, d)
 }
 
-// acceptInteraction runs on the event loop after the ack: it queues clicks and modal submissions.
-func (b *Bot) acceptInteraction(cb slack.InteractionCallback) {
+// acceptInteraction runs on the event loop: it queues clicks and modal submissions and returns
+// the ack payload (nil, or for a modal that could not be queued, an error that keeps it open).
+func (b *Bot) acceptInteraction(cb slack.InteractionCallback) any {
 	inv := &invocation{
 		User: cb.User.ID, Channel: cb.Channel.ID, ResponseURL: cb.ResponseURL, TriggerID: cb.TriggerID,
 		start: time.Now(),
@@ -139,7 +140,7 @@ func (b *Bot) acceptInteraction(cb slack.InteractionCallback) {
 	if why := b.foreign(cb.Team.ID, cb.APIAppID); why != "" {
 		inv.Command = string(cb.Type)
 		b.submit(func(ctx context.Context) { b.auditForeign(ctx, inv, why) })
-		return
+		return nil
 	}
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
@@ -159,8 +160,14 @@ func (b *Bot) acceptInteraction(cb slack.InteractionCallback) {
 		inv.Command = cb.View.CallbackID
 		inv.OpID = "view:" + cb.View.ID + ":" + cb.View.Hash
 		view := cb.View
-		b.submit(func(ctx context.Context) { b.runView(ctx, inv, view) })
+		if !b.submit(func(ctx context.Context) { b.runView(ctx, inv, view) }) {
+			// Closing the modal would look like success: keep it open and say why.
+			return slack.NewErrorsViewSubmissionResponse(map[string]string{
+				denyReasonID: "modbot is too busy to take this right now; nothing was done. Submit again in a moment.",
+			})
+		}
 	}
+	return nil
 }
 
 // runClick authorizes a click at the moment it is handled and routes it by action ID.
@@ -187,7 +194,9 @@ func (b *Bot) runView(ctx context.Context, inv *invocation, view slack.View) {
 	var err error
 	inv.Role, err = b.store.Role(ctx, inv.User)
 	if err != nil {
+		// The modal is closed by now: tell the person by DM that nothing was done.
 		b.log.Warn("view submission: role lookup", "slack_user", inv.User, "err", err)
+		b.tell(ctx, inv, b.errorMessage(err))
 		return
 	}
 	if view.CallbackID == viewDeny {
