@@ -161,6 +161,11 @@ func (b *Bot) logPage(ctx context.Context, lr logResult, self string, p int) (me
 	if err != nil {
 		return message{}, err
 	}
+	// Show only the entries that fit in one message, and page on from the last one shown, so
+	// that long lines never push entries past both this page and the next.
+	if n := logFit(page.Entries); n < len(page.Entries) {
+		page.Entries, page.Next = page.Entries[:n], page.Entries[n-1].ID
+	}
 	var newer, older string
 	if lr.Prev != "" && p > 0 {
 		newer = pageValue(lr.Prev, p-1)
@@ -200,4 +205,17 @@ func logLabel(f LogFilter) string {
 		parts = append(parts, fmt.Sprintf("#%d", f.Request))
 	}
 	return strings.Join(parts, " ")
+}
+
+// logFit is how many of entries, newest first, fit in one log message.
+func logFit(entries []store.AuditEntry) int {
+	const budget = maxMessageText - 2000 // the header, the page buttons and packing slack
+	total := 0
+	for i, e := range entries {
+		total += len(auditLine(e)) + 1
+		if total > budget && i > 0 {
+			return i
+		}
+	}
+	return len(entries)
 }

@@ -263,3 +263,37 @@ func checkReadLimits(t *testing.T, m message) {
 		t.Errorf("%d characters of block text, more than %d", total, maxMessageText)
 	}
 }
+
+// TestLogFit: with long lines, a page holds only what fits, and the rest is left for the next
+// page instead of being dropped.
+func TestLogFit(t *testing.T) {
+	long := strings.Repeat("x", 300)
+	var entries []store.AuditEntry
+	for i := range 100 {
+		entries = append(entries, store.AuditEntry{ID: fmt.Sprintf("%d-0", 1000-i), Actor: "U0ALICE", Action: "refused", Detail: long})
+	}
+	n := logFit(entries)
+	if n == 0 || n >= len(entries) {
+		t.Fatalf("logFit = %d of %d, want some but not all", n, len(entries))
+	}
+	m := renderLog("", 0, entries[:n], "", "x:1")
+	out, err := json.Marshal(m.Blocks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), "left out") {
+		t.Fatalf("a page of %d entries still left some out", n)
+	}
+	if m := renderLog("", 0, entries, "", "x:1"); !strings.Contains(jsonOf(t, m.Blocks), "left out") {
+		t.Fatal("all 100 long entries fit in one message: the test no longer exercises logFit")
+	}
+}
+
+func jsonOf(t *testing.T, v any) string {
+	t.Helper()
+	out, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
