@@ -260,3 +260,31 @@ func unbanRefusals(e *env, user string) int {
 	}
 	return n
 }
+
+// TestApproval_DenyReasonTooLong: a reason over Tencent's 1,000 bytes keeps the modal open with
+// an error instead of being cut; a shorter one then denies.
+func TestApproval_DenyReasonTooLong(t *testing.T) {
+	e := newEnv(t)
+	g := e.tim.CreateGroup(timtest.AVChatRoom)
+	root := unbanOpen(t, e, alice, g+" u1 -- appeal")
+	if _, err := e.slack.Click(bob, approvals, root.TS, "deny", ""); err != nil {
+		t.Fatal(err)
+	}
+	e.waitFor("deny modal", func(s *slacktest.Server) bool { return len(s.Views(bob)) == 1 })
+
+	long := strings.Repeat("中", 400) // 1,200 bytes
+	ack, err := e.slack.SubmitView(bob, "deny_reason", map[string]map[string]string{"reason": {"reason": long}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(ack.Payload), `"response_action":"errors"`) || !strings.Contains(string(ack.Payload), "1200") {
+		t.Fatalf("ack = %s, want the modal kept open with the byte count", ack.Payload)
+	}
+	if r := unbanRequest(t, e, 1); r.State != store.Pending {
+		t.Fatalf("state = %s after a refused reason, want pending", r.State)
+	}
+	if _, err := e.slack.SubmitView(bob, "deny_reason", map[string]map[string]string{"reason": {"reason": "不"}}); err != nil {
+		t.Fatal(err)
+	}
+	unbanWaitRoot(t, e, root.TS, "denied")
+}

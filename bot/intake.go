@@ -160,6 +160,15 @@ func (b *Bot) acceptInteraction(cb slack.InteractionCallback) any {
 		inv.Command = cb.View.CallbackID
 		inv.OpID = "view:" + cb.View.ID + ":" + cb.View.Hash
 		view := cb.View
+		if view.CallbackID == viewDeny && view.State != nil {
+			// Tencent keeps at most 1,000 bytes; the modal counts characters. Say so now, while
+			// the modal is still open, instead of cutting the reason.
+			if n := len(view.State.Values[denyReasonID][denyReasonID].Value); n > MaxReasonBytes {
+				return slack.NewErrorsViewSubmissionResponse(map[string]string{
+					denyReasonID: fmt.Sprintf("At most %d bytes, please: this is %d (non-Latin letters take 2–4 bytes each).", MaxReasonBytes, n),
+				})
+			}
+		}
 		if !b.submit(func(ctx context.Context) { b.runView(ctx, inv, view) }) {
 			// Closing the modal would look like success: keep it open and say why.
 			return slack.NewErrorsViewSubmissionResponse(map[string]string{
