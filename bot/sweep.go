@@ -62,15 +62,7 @@ func (b *Bot) completeOwed(ctx context.Context, l store.Lease, req *store.Reques
 func (b *Bot) deliver(ctx context.Context, req *store.Request, e store.Effect) (*store.Request, error) {
 	switch e {
 	case store.EffectRoot:
-		ts, err := b.post(ctx, req.Channel, "", rootMessage(req))
-		if err != nil {
-			return nil, err
-		}
-		now, err := b.store.SetRoot(ctx, req.ID, req.Channel, ts)
-		if err == nil {
-			b.catchUpRoot(ctx, now)
-		}
-		return now, err
+		return b.postRootMessage(ctx, req)
 	case store.EffectResult:
 		if err := b.settle(req, e, b.updateRoot(ctx, req)); err != nil {
 			return nil, err

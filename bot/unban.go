@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -80,19 +81,38 @@ func (b *Bot) postRoot(ctx context.Context, req *store.Request) error {
 	if req.Lease.Owner != b.o.ReplicaID {
 		return nil // another replica holds it and posts the root
 	}
-	ts, err := b.post(ctx, req.Channel, "", rootMessage(req))
-	if err != nil {
+	if _, err := b.postRootMessage(ctx, req); err != nil {
 		return err
 	}
-	now, err := b.store.SetRoot(ctx, req.ID, req.Channel, ts)
-	if err != nil {
-		return fmt.Errorf("record root message: %w", err)
-	}
-	b.catchUpRoot(ctx, now)
 	if err := b.store.ReleaseLease(ctx, req.Lease); err != nil && !errors.Is(err, store.ErrLeaseLost) {
 		b.log.Warn("release lease", "request_id", req.ID, "err", err)
 	}
 	return nil
+}
+
+// postRootMessage posts req's root message in the approval channel and records it. A root
+// posted but not recorded would be an orphan whose buttons still work while another gets
+// posted later: recording is retried, and if it still fails the orphan is deleted.
+func (b *Bot) postRootMessage(ctx context.Context, req *store.Request) (*store.Request, error) {
+	ts, err := b.post(ctx, req.Channel, "", rootMessage(req))
+	if err != nil {
+		return nil, err
+	}
+	var now *store.Request
+	for attempt := range 3 {
+		if now, err = b.store.SetRoot(ctx, req.ID, req.Channel, ts); err == nil {
+			b.catchUpRoot(ctx, now)
+			return now, nil
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Duration(attempt+1) * 200 * time.Millisecond):
+		}
+	}
+	if _, _, derr := b.api.DeleteMessageContext(context.WithoutCancel(ctx), req.Channel, ts); derr != nil {
+		b.log.Error("root message posted but neither recorded nor deleted", "request_id", req.ID, "err", derr)
+	}
+	return nil, fmt.Errorf("record root message: %w", err)
 }
 
 // slackError is the error code of a Web API answer ("not_in_channel"), or "an error".

@@ -69,6 +69,14 @@ func (b *browser) waitJS(what, expr string) {
 	}
 }
 
+// click clicks the element css selects, finding and clicking it in one step inside the page: the
+// UI re-renders on every live update and panel refresh, so a node found in one DevTools call may
+// be gone by the next ("Could not find node with given id").
+func (b *browser) click(what, css string) {
+	b.t.Helper()
+	b.waitJS(what, `(() => { const el = document.querySelector(`+js(css)+`); if (!el) return false; el.click(); return true; })()`)
+}
+
 // eval returns the value of a JavaScript expression.
 func (b *browser) eval(expr string) string {
 	b.t.Helper()
@@ -108,21 +116,17 @@ func (b *browser) keep(name string, png []byte) {
 // as picks the person in the UI and opens a channel.
 func (b *browser) as(user, channel string) {
 	b.t.Helper()
-	b.do("pick "+user+" in "+channel,
-		chromedp.Click(chromedp.CSS(`#people button[data-user="`+user+`"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#people button.active[data-user="`+user+`"]`)),
-		chromedp.Click(chromedp.CSS(`#sidebar a[data-channel="`+channel+`"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#sidebar a.active[data-channel="`+channel+`"]`)),
-	)
+	b.click("pick "+user, `#people button[data-user="`+user+`"]`)
+	b.waitJS(user+" picked", `document.querySelector(`+js(`#people button.active[data-user="`+user+`"]`)+`) != null`)
+	b.click("open "+channel, `#sidebar a[data-channel="`+channel+`"]`)
+	b.waitJS(channel+" open", `document.querySelector(`+js(`#sidebar a.active[data-channel="`+channel+`"]`)+`) != null`)
 }
 
 // send types text in the composer and sends it.
 func (b *browser) send(text string) {
 	b.t.Helper()
-	b.do("send "+text,
-		chromedp.SetValue(chromedp.ID("compose-text"), text),
-		chromedp.Click(chromedp.ID("send")),
-	)
+	b.waitJS("send "+text, `(() => { const t = document.getElementById('compose-text'), s = document.getElementById('send');
+		if (!t || !s) return false; t.value = `+js(text)+`; s.click(); return true; })()`)
 	b.waitJS("the composer to empty after sending", `document.getElementById('compose-text').value === ''`)
 }
 
@@ -164,9 +168,9 @@ func TestSandbox_Browser(t *testing.T) {
 	b.as(sandboxApprover, sandboxApprovals)
 	b.waitJS("the moderator's reply hidden from the approver", `!document.body.innerText.includes('Request #1 opened')`)
 	b.waitJS("the request with Approve", rootWith("Unban request #1")+`?.querySelector('button[data-action-id="approve"]') != null`)
-	b.do("click Approve", chromedp.Click(chromedp.CSS(`#messages .msg button[data-action-id="approve"]`)))
+	b.click("click Approve", `#messages .msg button[data-action-id="approve"]`)
 	b.waitJS("the root to say done", rootWith("Unban request #1")+`?.innerText.includes('done')`)
-	b.do("open the thread", chromedp.Click(chromedp.CSS(`#messages .msg .replies`)))
+	b.click("open the thread", `#messages .msg .replies`)
 	b.waitJS("the result in the thread", `document.getElementById('thread-messages').innerText.includes('all 2 account(s) unbanned')`)
 	b.waitJS("the bans gone from the panel",
 		`!`+panelSectionText("Banned in group "+seedLive)+`.includes('spammer1') && !`+panelSectionText("Banned in group "+seedLive)+`.includes('spammer2') && `+
@@ -195,30 +199,34 @@ func TestSandbox_Browser(t *testing.T) {
 	}
 
 	// A permanent fault from the panel: the next unban call fails, the request ends partly done.
-	b.do("fail the next unban call with 10007",
-		chromedp.SetValue(chromedp.CSS(`.pform[data-title="Make the next call fail"] select[name=command]`), "group_open_http_svc/unban_group_member"),
-		chromedp.SetValue(chromedp.CSS(`.pform[data-title="Make the next call fail"] select[name=code]`), "10007"),
-		chromedp.Click(chromedp.CSS(`.pform[data-title="Make the next call fail"] button[type=submit]`)),
-	)
+	// One step inside the page: the panel re-renders every 2 s and would reset a half-filled form.
+	b.waitJS("fail the next unban call with 10007", `(() => {
+		const f = document.querySelector('.pform[data-title="Make the next call fail"]');
+		if (!f) return false;
+		f.querySelector('select[name=command]').value = 'group_open_http_svc/unban_group_member';
+		f.querySelector('select[name=code]').value = '10007';
+		if (f.querySelector('select[name=code]').value !== '10007') return false;
+		f.querySelector('button[type=submit]').click();
+		return true; })()`)
 	b.waitJS("the fault in the panel", panelSectionText("Faults waiting")+`.includes('next call answers 10007')`)
 	b.as(sandboxModerator, sandboxModeration)
 	b.send(fmt.Sprintf("/unban %s %s -- raid cleanup", seedLive, strings.Join(numbered("flood", seedFlood, 2), " ")))
 	b.waitJS("request #2 opened", `document.getElementById('messages').innerText.includes('Request #2 opened')`)
 	b.as(sandboxApprover, sandboxApprovals)
 	b.waitJS("request #2 with Approve", rootWith("Unban request #2")+`?.querySelector('button[data-action-id="approve"]') != null`)
-	b.do("approve request #2", chromedp.Click(chromedp.CSS(`#messages .msg:last-child button[data-action-id="approve"]`)))
+	b.click("approve request #2", `#messages .msg:last-child button[data-action-id="approve"]`)
 	b.waitJS("the partial failure with Retry failed",
 		rootWith("Unban request #2")+`?.innerText.includes('partly done') && `+rootWith("Unban request #2")+`.querySelector('button[data-action-id="retry"]') != null`)
-	b.do("open request #2's thread", chromedp.Click(chromedp.CSS(`#messages .msg:last-child .replies`)))
+	b.click("open request #2's thread", `#messages .msg:last-child .replies`)
 	b.waitJS("the failure explained in the thread",
 		`document.getElementById('thread-messages').innerText.includes('Partly done') && document.getElementById('thread-messages').innerText.includes('10007')`)
 	b.shot("partial")
 
 	// Clear the fault and retry the failed accounts.
-	b.do("clear faults", chromedp.Click(chromedp.CSS(`.pform[data-title="Clear faults"] button[type=submit]`)))
+	b.click("clear faults", `.pform[data-title="Clear faults"] button[type=submit]`)
 	b.waitJS("no faults in the panel", panelSectionText("Faults waiting")+`.includes('None')`)
 	b.waitJS("the panel's answer shown", `document.getElementById('toasts').innerText.includes('Faults cleared')`)
-	b.do("click Retry failed", chromedp.Click(chromedp.CSS(`#messages .msg:last-child button[data-action-id="retry"]`)))
+	b.click("click Retry failed", `#messages .msg:last-child button[data-action-id="retry"]`)
 	b.waitJS("request #2 done", rootWith("Unban request #2")+`?.innerText.includes('done') && !`+rootWith("Unban request #2")+`.innerText.includes('partly')`)
 	b.waitJS("the flood bans gone from the panel", `!`+panelSectionText("Banned in group "+seedLive)+`.includes('flood')`)
 	for _, a := range numbered("flood", seedFlood, 2) {
@@ -232,12 +240,12 @@ func TestSandbox_Browser(t *testing.T) {
 	b.send("/unban room " + seedStudy + " noisy_nia -- calmed down")
 	b.as(sandboxApprover, sandboxApprovals)
 	b.waitJS("request #3 with Deny", rootWith("Unban request #3")+`?.querySelector('button[data-action-id="deny"]') != null`)
-	b.do("click Deny", chromedp.Click(chromedp.CSS(`#messages .msg:last-child button[data-action-id="deny"]`)))
+	b.click("click Deny", `#messages .msg:last-child button[data-action-id="deny"]`)
 	b.do("give a reason", chromedp.WaitVisible(chromedp.CSS(`.modal textarea`)), chromedp.SendKeys(chromedp.CSS(`.modal textarea`), "not yet"))
 	b.shot("deny-modal")
-	b.do("submit the modal", chromedp.Click(chromedp.ID("modal-submit")))
+	b.click("submit the modal", `#modal-submit`)
 	b.waitJS("the modal closed and the request denied", `document.querySelector('.modal') == null && `+rootWith("Unban request #3")+`?.innerText.includes('denied')`)
-	b.do("open request #3's thread", chromedp.Click(chromedp.CSS(`#messages .msg:last-child .replies`)))
+	b.click("open request #3's thread", `#messages .msg:last-child .replies`)
 	b.waitJS("the reason in the thread", `document.getElementById('thread-messages').innerText.includes('not yet')`)
 	if !sb.emu.IsBannedInRoom(seedStudy, "noisy_nia") {
 		t.Fatal("a denied request unbanned noisy_nia")
@@ -245,7 +253,7 @@ func TestSandbox_Browser(t *testing.T) {
 
 	// The screenshot the lead looks at: the approved request's thread and the panel.
 	b.as(sandboxApprover, sandboxApprovals)
-	b.do("open request #2's thread again", chromedp.Click(chromedp.CSS(`#messages .msg:nth-last-child(2) .replies`)))
+	b.click("open request #2's thread again", `#messages .msg:nth-last-child(2) .replies`)
 	b.waitJS("request #2's thread", `document.getElementById('thread-messages').innerText.includes('Unban request #2')`)
 	b.eval(`document.getElementById('panels').scrollTop = 0, document.getElementById('toasts').replaceChildren(), ''`)
 	b.keep("modbot-sandbox.png", b.shot("final"))
