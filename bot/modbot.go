@@ -52,7 +52,11 @@ func (b *Bot) who(ctx context.Context, inv *invocation) {
 		return
 	}
 	b.audit(ctx, inv, "who", "", "", nil, "ok", 0, "")
-	b.reply(ctx, inv, renderWho(members))
+	if len(members) == 0 {
+		b.reply(ctx, inv, renderWho(members))
+		return
+	}
+	b.replyList(ctx, inv, whoList(members))
 }
 
 // allowOrRevoke changes the allowlist; the store checks the actor's role again, refuses to leave
@@ -116,7 +120,11 @@ func (b *Bot) pending(ctx context.Context, inv *invocation) {
 		return int(y.Number - x.Number)
 	})
 	b.audit(ctx, inv, "pending", "", "", nil, "ok", 0, fmt.Sprintf("%d open", len(reqs)))
-	b.reply(ctx, inv, renderPending(reqs))
+	if len(reqs) == 0 {
+		b.reply(ctx, inv, renderPending(reqs))
+		return
+	}
+	b.replyList(ctx, inv, pendingList(reqs))
 }
 
 // auditLog answers /modbot log: the newest entries matching every filter, with an Older button.

@@ -3,8 +3,10 @@ package bot_test
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"modbot/bot/slacktest"
 	"modbot/store"
@@ -213,5 +215,38 @@ func TestModbot_LogPaging(t *testing.T) {
 	}
 	if back[len(back)-1] != forward[0] {
 		t.Fatalf("Newer back to the start shows\n%s\nwant\n%s", back[len(back)-1], forward[0])
+	}
+}
+
+// TestModbot_PendingPaged: more open requests than one message holds are paged with Next / Prev,
+// and every one of them is reachable.
+func TestModbot_PendingPaged(t *testing.T) {
+	e := newEnv(t)
+	const n = 150
+	for i := range n {
+		_, err := e.store.CreateRequest(t.Context(), store.NewRequest{
+			OpID: fmt.Sprintf("op-%d", i), Target: store.Target{Kind: store.KindRoom, ID: "lobby"},
+			Accounts: []string{fmt.Sprintf("acct%03d", i)}, Reason: "paging", Requester: alice,
+			Channel: approvals, TTL: time.Hour,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := reply(e, vic, moderation, "/modbot", "pending")
+	if !hasButton(first, "page_next") {
+		t.Fatalf("150 open requests on one page without Next:\n%s", first.VisibleText())
+	}
+	forward, _ := pageThrough(e, vic, moderation, first)
+	seen := map[string]int{}
+	for _, page := range forward {
+		for _, m := range regexp.MustCompile(`\*#(\d+)\*`).FindAllStringSubmatch(page, -1) {
+			seen[m[1]]++
+		}
+	}
+	for i := 1; i <= n; i++ {
+		if got := seen[strconv.Itoa(i)]; got != 1 {
+			t.Errorf("request #%d shown %d times across %d pages, want once", i, got, len(forward))
+		}
 	}
 }

@@ -29,6 +29,28 @@ type result struct {
 	Roles  *rolesResult  `json:"roles,omitempty"`
 	Banned *bannedResult `json:"banned,omitempty"`
 	Log    *logResult    `json:"log,omitempty"`
+	List   *listResult   `json:"list,omitempty"`
+}
+
+// listResult is a list of lines (escaped mrkdwn) paged like the other results: /modbot pending
+// and /modbot who.
+type listResult struct {
+	Title string   `json:"title"` // the header, plain text
+	Text  string   `json:"text"`  // the fallback text
+	Lines []string `json:"lines"`
+}
+
+// replyList answers with the first page of r, storing r for paging when it needs more than one.
+func (b *Bot) replyList(ctx context.Context, inv *invocation, r listResult) {
+	id := ""
+	if len(r.pageStarts()) > 1 {
+		var err error
+		if id, err = b.putResult(ctx, result{List: &r}); err != nil {
+			b.fail(ctx, inv, err)
+			return
+		}
+	}
+	b.reply(ctx, inv, renderList(r, id, 0))
 }
 
 // putResult stores r and returns its ID.
@@ -71,6 +93,8 @@ func (b *Bot) handlePage(ctx context.Context, inv *invocation, value string) {
 		m = renderRoles(*r.Roles, id, page)
 	case r.Banned != nil:
 		m = renderBanned(*r.Banned, id, page)
+	case r.List != nil:
+		m = renderList(*r.List, id, page)
 	case r.Log != nil:
 		m, err = b.logPage(ctx, *r.Log, id, page)
 		if err != nil {

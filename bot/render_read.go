@@ -159,8 +159,17 @@ func roleRights(r store.Role) string {
 	return "nothing"
 }
 
-// renderWho lists the allowlist grouped by role, highest first.
+// renderWho lists the allowlist grouped by role, highest first (its first page, unpaged).
 func renderWho(members []store.Member) message {
+	if len(members) == 0 {
+		return notice("Nobody is on modbot's allowlist.")
+	}
+	return renderList(whoList(members), "", 0)
+}
+
+// whoList is the allowlist as a paged list: a line per role, and a long role over several lines.
+func whoList(members []store.Member) listResult {
+	const perLine = 40
 	var lines []string
 	for r := store.RoleAdmin; r >= store.RoleViewer; r-- {
 		var who []string
@@ -169,18 +178,19 @@ func renderWho(members []store.Member) message {
 				who = append(who, Mention(m.User))
 			}
 		}
-		if len(who) > 0 {
-			lines = append(lines, fmt.Sprintf("*%s* (%d): %s", roleTitle(r), len(who), strings.Join(who, ", ")))
+		for i := 0; i < len(who); i += perLine {
+			more := ""
+			if i > 0 {
+				more = ", continued"
+			}
+			lines = append(lines, fmt.Sprintf("*%s* (%d%s): %s", roleTitle(r), len(who), more, strings.Join(who[i:min(i+perLine, len(who))], ", ")))
 		}
 	}
-	if len(lines) == 0 {
-		return notice("Nobody is on modbot's allowlist.")
+	return listResult{
+		Title: fmt.Sprintf("modbot allowlist (%d)", len(members)),
+		Text:  fmt.Sprintf("modbot allowlist: %d people", len(members)),
+		Lines: lines,
 	}
-	blocks := []slackBlock{header(fmt.Sprintf("modbot allowlist (%d)", len(members)))}
-	for _, part := range packItems(lines, "\n", chunkChars) {
-		blocks = append(blocks, section(part))
-	}
-	return message{Text: fmt.Sprintf("modbot allowlist: %d people", len(members)), Blocks: limitBlocks(blocks)}
 }
 
 // roleTitle names the people who have role r.
@@ -196,20 +206,48 @@ func roleTitle(r store.Role) string {
 	return "Viewers"
 }
 
-// renderPending lists open requests, newest first, each with a link to its thread.
+// renderPending lists open requests, newest first, each with a link to its thread (its first
+// page, unpaged).
 func renderPending(reqs []*store.Request) message {
 	if len(reqs) == 0 {
 		return notice("No unban requests are waiting for a decision.")
 	}
+	return renderList(pendingList(reqs), "", 0)
+}
+
+// pendingList is the open requests as a paged list.
+func pendingList(reqs []*store.Request) listResult {
 	lines := make([]string, len(reqs))
 	for i, r := range reqs {
 		lines[i] = pendingLine(r)
 	}
-	blocks := []slackBlock{header(fmt.Sprintf("Open unban requests (%d)", len(reqs)))}
-	for _, part := range packItems(lines, "\n", chunkChars) {
+	return listResult{
+		Title: fmt.Sprintf("Open unban requests (%d)", len(reqs)),
+		Text:  fmt.Sprintf("%d open unban %s", len(reqs), plural(len(reqs), "request", "requests")),
+		Lines: lines,
+	}
+}
+
+// pageStarts splits the list into pages.
+func (r listResult) pageStarts() []int {
+	sizes := make([]int, len(r.Lines))
+	for i, l := range r.Lines {
+		sizes[i] = len(l) + 1
+	}
+	return pageStarts(sizes, pageItems, pageChars)
+}
+
+// renderList renders page p of a list; id is its stored result ("" when it is not stored, and
+// then no page buttons are shown).
+func renderList(r listResult, id string, p int) message {
+	starts := r.pageStarts()
+	lo, hi, p := pageRange(starts, len(r.Lines), p)
+	blocks := []slackBlock{header(r.Title)}
+	for _, part := range packItems(r.Lines[lo:hi], "\n", chunkChars) {
 		blocks = append(blocks, section(part))
 	}
-	return message{Text: fmt.Sprintf("%d open unban %s", len(reqs), plural(len(reqs), "request", "requests")), Blocks: limitBlocks(blocks)}
+	blocks = append(blocks, pageNav(id, p, len(starts), fmt.Sprintf("lines %s–%s of %s", withCommas(lo+1), withCommas(hi), withCommas(len(r.Lines))))...)
+	return message{Text: Truncate(r.Text, maxFallbackText), Blocks: blocks}
 }
 
 // pendingLine is "#N group `G`, N accounts, by @x, expires …, thread".
