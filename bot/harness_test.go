@@ -2,7 +2,6 @@ package bot_test
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"strings"
@@ -66,7 +65,6 @@ type envConfig struct {
 type botOptions = bot.Options
 
 func withBotOptions(f func(*bot.Options)) envOption { return func(c *envConfig) { f(&c.bot) } }
-func withTim(f func(*timtest.Options)) envOption    { return func(c *envConfig) { f(&c.tim) } }
 
 // withoutBot sets the world up but starts no bot (call e.startBot).
 func withoutBot() envOption { return func(c *envConfig) { c.noStart = true } }
@@ -302,13 +300,3 @@ func (b *syncBuffer) String() string {
 }
 
 var _ io.Writer = (*syncBuffer)(nil)
-
-// jsonText renders blocks for golden comparisons.
-func jsonText(t *testing.T, v any) string {
-	t.Helper()
-	out, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(out)
-}
