@@ -31,7 +31,9 @@ func (b *Bot) handleDecisionClick(ctx context.Context, inv *invocation, action, 
 			b.refuseClick(ctx, inv, id, action, err)
 			return
 		}
-		b.o.Metrics.Decision("cancelled")
+		if !req.Repeat { // a repeat (the same click delivered twice) was counted the first time
+			b.o.Metrics.Decision("cancelled")
+		}
 		b.startExecution(ctx, req.ID) // shows it on the root and in the thread
 	case actionRetry:
 		req, err := b.store.Retry(ctx, id, inv.User, inv.OpID)
@@ -39,7 +41,9 @@ func (b *Bot) handleDecisionClick(ctx context.Context, inv *invocation, action, 
 			b.refuseClick(ctx, inv, id, action, err)
 			return
 		}
-		b.postNote(ctx, req, retryNote(req, inv.User))
+		if !req.Repeat {
+			b.postNote(ctx, req, retryNote(req, inv.User))
+		}
 		b.startExecution(ctx, req.ID)
 	}
 }
@@ -60,13 +64,19 @@ func (b *Bot) approve(ctx context.Context, inv *invocation, id string) {
 		b.refuseClick(ctx, inv, id, actionApprove, err)
 		return
 	}
-	b.postNote(ctx, req, approvalNote(req, inv.User))
+	// A repeat (the same click delivered twice, or the script re-sent) was noted the first time;
+	// refreshing the root and starting the execution are safe to do again.
+	if !req.Repeat {
+		b.postNote(ctx, req, approvalNote(req, inv.User))
+	}
 	if req.State == store.Pending {
 		b.refreshRoot(ctx, id)
 		return
 	}
 	// Quorum: the execution shows it on the root (only the lease holder updates it from now on).
-	b.o.Metrics.Decision("approved")
+	if !req.Repeat {
+		b.o.Metrics.Decision("approved")
+	}
 	b.startExecution(ctx, id)
 }
 
@@ -104,7 +114,9 @@ func (b *Bot) deny(ctx context.Context, inv *invocation, id, reason string) {
 		b.refuseClick(ctx, inv, id, actionDeny, err)
 		return
 	}
-	b.o.Metrics.Decision("denied")
+	if !req.Repeat {
+		b.o.Metrics.Decision("denied")
+	}
 	b.startExecution(ctx, req.ID)
 }
 

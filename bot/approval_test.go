@@ -288,3 +288,34 @@ func TestApproval_DenyReasonTooLong(t *testing.T) {
 	}
 	unbanWaitRoot(t, e, root.TS, "denied")
 }
+
+// TestApproval_ClickDeliveredTwice: Slack delivering the same Approve twice counts it once and
+// notes it once in the thread.
+func TestApproval_ClickDeliveredTwice(t *testing.T) {
+	e := newEnv(t, withBotOptions(func(o *botOptions) { o.Approvals = 2 }))
+	g := e.tim.CreateGroup(timtest.AVChatRoom)
+	e.tim.Ban(g, "u1", time.Hour)
+	root := unbanOpen(t, e, alice, g+" u1 -- appeal")
+
+	ack, err := e.slack.Click(bob, approvals, root.TS, "approve", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.waitFor("bob's approval noted", func(s *slacktest.Server) bool {
+		return strings.Contains(unbanThread(e, root.TS), "Approved by <@"+bob+"> (1 of 2)")
+	})
+	if _, err := e.slack.Redeliver(ack.EnvelopeID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.slack.Click(erin, approvals, root.TS, "approve", ""); err != nil {
+		t.Fatal(err)
+	}
+	unbanWaitRoot(t, e, root.TS, "done")
+	th := unbanThread(e, root.TS)
+	if got := strings.Count(th, "Approved by <@"+bob+">"); got != 1 {
+		t.Fatalf("bob's approval noted %d times, want 1:\n%s", got, th)
+	}
+	if got := strings.Count(th, "Approved by <@"+erin+"> (2 of 2)"); got != 1 {
+		t.Fatalf("erin's approval noted %d times, want 1:\n%s", got, th)
+	}
+}

@@ -49,7 +49,7 @@ func (s *Store) Retry(ctx context.Context, id, actor, opID string) (*Request, er
 	}
 	switch status {
 	case "ok", "dup":
-		return decodeRequest(rest[0])
+		return decoded(rest[0], status == "dup")
 	case "notretryable":
 		return nil, fmt.Errorf("retry request %s (%s): %w", id, str(rest, 0), ErrNotRetryable)
 	}
@@ -96,9 +96,18 @@ func (s *Store) decide(ctx context.Context, id, action, actor, opID, reason stri
 		return nil, fmt.Errorf("%s request %s: %w", action, id, err)
 	}
 	if status == "ok" || status == "dup" {
-		return decodeRequest(rest[0])
+		return decoded(rest[0], status == "dup")
 	}
 	return nil, replyError(action+" request "+id+" by "+actor, id, status, rest)
+}
+
+// decoded decodes a decision's snapshot, marking a repeated operation.
+func decoded(snapshot any, repeat bool) (*Request, error) {
+	r, err := decodeRequest(snapshot)
+	if r != nil {
+		r.Repeat = repeat
+	}
+	return r, err
 }
 
 // replyError turns a script's refusal into the package's errors.

@@ -213,6 +213,9 @@ func TestSameOperationTwice(t *testing.T) {
 	if again.State != first.State || again.DecidedBy != approver1 {
 		t.Fatalf("re-sent op answered %s by %s", again.State, again.DecidedBy)
 	}
+	if first.Repeat || !again.Repeat {
+		t.Fatalf("Repeat = %v then %v, want false then true", first.Repeat, again.Repeat)
+	}
 	if got := auditCount(t, f.s, r.ID, "approve", ""); got != 1 {
 		t.Fatalf("%d approve audit entries, want 1", got)
 	}

@@ -116,6 +116,11 @@ type Request struct {
 	Outcomes map[string]Outcome // by account; accounts without one are not yet done
 	Owed     []Effect           // Slack side effects still owed, sorted
 	Lease    Lease              // current lease (Owner "" when free)
+
+	// Repeat is set on the request a decision returns when this very operation had been applied
+	// before (go-redis re-sent the script, or Slack delivered the click twice): the caller must
+	// not announce it a second time.
+	Repeat bool
 }
 
 // Approval is one approver's approval.
