@@ -6,31 +6,15 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"modbot/bot/slacktest"
+	"modbot/internal/modbotbin"
 )
-
-// buildBinary builds `modbot` once per test binary, statically (CGO_ENABLED=0), as the image does.
-var buildBinary = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "modbot-scale-bin-")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "modbot")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X main.version=scale", "-o", bin, "modbot/cmd/modbot")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return bin, nil
-})
 
 // procKind says what a process replica runs.
 type procKind int
@@ -88,7 +72,7 @@ func (w *world) startProc(kind procKind) *proc {
 	var cmd *exec.Cmd
 	switch kind {
 	case modbotRun:
-		bin, err := buildBinary()
+		bin, err := modbotbin.Build()
 		if err != nil {
 			w.tb.Fatal(err)
 		}

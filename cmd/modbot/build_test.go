@@ -4,6 +4,7 @@ import (
 	"debug/buildinfo"
 	"debug/elf"
 	"encoding/json"
+	"modbot/internal/modbotbin"
 	"os"
 	"os/exec"
 	"regexp"
@@ -11,7 +12,7 @@ import (
 	"testing"
 )
 
-// TestBuild_Static checks the binary buildBinary makes with CGO_ENABLED=0, as the image's: it is
+// TestBuild_Static checks the binary modbotbin.Build makes with CGO_ENABLED=0, as the image's: it is
 // statically linked (no ELF interpreter, no shared libraries), built with -trimpath, and its
 // version is stamped.
 func TestBuild_Static(t *testing.T) {
@@ -44,7 +45,7 @@ func TestBuild_Static(t *testing.T) {
 		t.Errorf("-trimpath = %q, want true", got)
 	}
 	out, err := exec.Command(bin, "version").Output()
-	if err != nil || strings.TrimSpace(string(out)) != "modbot test" {
+	if err != nil || strings.TrimSpace(string(out)) != "modbot "+modbotbin.Version {
 		t.Fatalf("modbot version = %q, %v; want modbot test", out, err)
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,30 +18,16 @@ import (
 	"time"
 
 	"modbot/bot/slacktest"
+	"modbot/internal/modbotbin"
 	"modbot/store"
 	"modbot/store/storetest"
 	"modbot/tim/timtest"
 )
 
-// buildBinary builds modbot once per test binary, statically (CGO_ENABLED=0), as the image does.
-var buildBinary = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "modbot-bin-")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "modbot")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X main.version=test", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return bin, nil
-})
-
 // mustBinary is the built modbot binary.
 func mustBinary(t *testing.T) string {
 	t.Helper()
-	bin, err := buildBinary()
+	bin, err := modbotbin.Build()
 	if err != nil {
 		t.Fatal(err)
 	}
