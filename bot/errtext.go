@@ -88,20 +88,14 @@ func unexpected(err error) bool {
 	return true
 }
 
-// tencentText explains a Tencent error code; 10007 names every possible cause.
+// tencentText explains a Tencent error code in tim.Meaning's words (for 10007, every possible
+// cause).
 func tencentText(e *tim.Error) string {
 	meaning := tim.Meaning(e.Code)
 	if meaning == "" {
 		meaning = "an error modbot does not know"
 	}
 	s := fmt.Sprintf("Tencent refused this with code %d: %s.", e.Code, meaning)
-	if e.Code == 10007 {
-		s = "Tencent refused this with code 10007 (permission denied). Possible causes: " +
-			"the group's type does not support this call (role lookups don't work in AVChatRoom live groups; " +
-			"on older editions bans exist only in AVChatRoom groups); the app's edition or the console switch " +
-			"for member banning is not enabled (Premium/Ultimate, Group configuration > Group feature configuration); " +
-			"or modbot's identifier is not an App admin."
-	}
 	if tim.Retryable(e) {
 		s += " modbot retried several times."
 	}

@@ -83,7 +83,7 @@ func TestRoles_AVChatRoomExplained(t *testing.T) {
 			t.Errorf("answer lacks %q:\n%s", want, text)
 		}
 	}
-	if strings.Contains(text, "Possible causes") {
+	if strings.Contains(text, "or the identifier is not an App admin") {
 		t.Errorf("an AVChatRoom group got the generic 10007 text:\n%s", text)
 	}
 }
@@ -134,7 +134,7 @@ func TestRead_TencentErrors(t *testing.T) {
 	}{
 		{cmdRoleInGroup, 10003, "/roles", g + " u1", "API or command name is wrong"},
 		{cmdRoleInGroup, 10004, "/roles", g + " u1", "parameter is invalid"},
-		{cmdRoleInGroup, 10007, "/roles", g + " u1", "Possible causes"},
+		{cmdRoleInGroup, 10007, "/roles", g + " u1", "or the identifier is not an App admin"},
 		{cmdRoleInGroup, 10010, "/roles", g + " u1", "does not exist or was disbanded"},
 		{cmdRoleInGroup, 10015, "/roles", g + " u1", "group ID is invalid"},
 		{cmdRoleInGroup, 10002, "/roles", g + " u1", ""},
