@@ -7,7 +7,7 @@ import (
 // REST: v4/group_open_http_svc/unban_group_member
 func (s *Server) unbanGroupMember(command string, body []byte, now time.Time) result {
 	var req unbanGroupMemberRequest
-	if res, ok := decode(body, &req, codeGroupJSON, codeGroupParam); !ok {
+	if res, ok := decode(body, &req, s.jsonCode(), codeGroupParam); !ok {
 		return res
 	}
 	if res, ok := checkGroupAccounts(req.GroupID, "Members_Account", req.Accounts, maxBanAccounts); !ok {
@@ -38,7 +38,7 @@ func (s *Server) unbanGroupMember(command string, body []byte, now time.Time) re
 // REST: v4/group_open_http_svc/ban_group_member
 func (s *Server) banGroupMember(command string, body []byte, now time.Time) result {
 	var req banGroupMemberRequest
-	if res, ok := decode(body, &req, codeGroupJSON, codeGroupParam); !ok {
+	if res, ok := decode(body, &req, s.jsonCode(), codeGroupParam); !ok {
 		return res
 	}
 	if res, ok := checkGroupAccounts(req.GroupID, "Members_Account", req.Accounts, maxBanAccounts); !ok {
@@ -59,7 +59,7 @@ func (s *Server) banGroupMember(command string, body []byte, now time.Time) resu
 	if code, bad := s.accountFault(command, req.Accounts); bad {
 		return fail(code, "injected fault for an account")
 	}
-	until := now.Add(time.Duration(*req.Duration) * time.Second)
+	until := endOf(now, *req.Duration)
 	for _, a := range req.Accounts {
 		g.bans.set(a, until)
 	}
@@ -69,7 +69,7 @@ func (s *Server) banGroupMember(command string, body []byte, now time.Time) resu
 // REST: v4/group_open_http_svc/get_group_ban_member
 func (s *Server) getGroupBanMember(_ string, body []byte, now time.Time) result {
 	var req getGroupBanMemberRequest
-	if res, ok := decode(body, &req, codeGroupJSON, codeGroupParam); !ok {
+	if res, ok := decode(body, &req, s.jsonCode(), codeGroupParam); !ok {
 		return res
 	}
 	switch {
@@ -93,7 +93,7 @@ func (s *Server) getGroupBanMember(_ string, body []byte, now time.Time) result 
 // REST: v4/group_open_http_svc/get_role_in_group
 func (s *Server) getRoleInGroup(command string, body []byte, _ time.Time) result {
 	var req getRoleInGroupRequest
-	if res, ok := decode(body, &req, codeGroupJSON, codeGroupParam); !ok {
+	if res, ok := decode(body, &req, s.jsonCode(), codeGroupParam); !ok {
 		return res
 	}
 	if res, ok := checkGroupAccounts(req.GroupID, "User_Account", req.Accounts, maxRoleAccounts); !ok {
@@ -103,7 +103,7 @@ func (s *Server) getRoleInGroup(command string, body []byte, _ time.Time) result
 	defer s.mu.Unlock()
 	g := s.groups[req.GroupID]
 	if g == nil {
-		return fail(codeGroupNotFound, "group %s does not exist or was dismissed", req.GroupID)
+		return s.noGroup(req.GroupID)
 	}
 	if canonical(g.typ) == AVChatRoom {
 		return fail(codeGroupNoPerm, "get_role_in_group does not support AVChatRoom groups")
@@ -125,7 +125,7 @@ func (s *Server) getRoleInGroup(command string, body []byte, _ time.Time) result
 // REST: v4/group_open_http_svc/get_group_info
 func (s *Server) getGroupInfo(_ string, body []byte, _ time.Time) result {
 	var req getGroupInfoRequest
-	if res, ok := decode(body, &req, codeGroupJSON, codeGroupParam); !ok {
+	if res, ok := decode(body, &req, s.jsonCode(), codeGroupParam); !ok {
 		return res
 	}
 	switch n := len(req.GroupIDList); {
@@ -140,8 +140,8 @@ func (s *Server) getGroupInfo(_ string, body []byte, _ time.Time) result {
 	for i, id := range req.GroupIDList {
 		g := s.groups[id]
 		if g == nil {
-			infos[i] = groupInfo{GroupID: id, ErrorCode: codeGroupNotFound,
-				ErrorInfo: "the group does not exist or was dismissed"}
+			res := s.noGroup(id)
+			infos[i] = groupInfo{GroupID: id, ErrorCode: res.code, ErrorInfo: res.info}
 			continue
 		}
 		n := len(g.members)
@@ -162,12 +162,93 @@ func (s *Server) getGroupInfo(_ string, body []byte, _ time.Time) result {
 func (s *Server) banGroup(id string) (*group, result, bool) {
 	g := s.groups[id]
 	if g == nil {
-		return nil, fail(codeGroupNotFound, "group %s does not exist or was dismissed", id), false
+		return nil, s.noGroup(id), false
 	}
 	if !s.opt.BanAnyGroupType && canonical(g.typ) != AVChatRoom {
 		return nil, fail(codeGroupNoPerm, "banning is supported on AVChatRoom groups only, not %s", g.typ), false
 	}
 	return g, result{}, true
+}
+
+// REST: v4/group_open_http_svc/forbid_send_msg
+func (s *Server) forbidSendMsg(command string, body []byte, now time.Time) result {
+	var req forbidSendMsgRequest
+	if res, ok := decode(body, &req, s.jsonCode(), codeGroupParam); !ok {
+		return res
+	}
+	if res, ok := checkGroupAccounts(req.GroupID, "Members_Account", req.Accounts, maxMuteAccounts); !ok {
+		return res
+	}
+	switch {
+	case req.MuteTime == nil || *req.MuteTime < 0 || *req.MuteTime > maxDurationSeconds:
+		return fail(codeGroupParam, "MuteTime must be 0..%d seconds (0 unmutes)", maxDurationSeconds)
+	case req.TopicID != "":
+		return fail(codeGroupParam, "TopicId: Community topics are not emulated")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.groups[req.GroupID]
+	if g == nil {
+		return s.noGroup(req.GroupID)
+	}
+	if canonical(g.typ) == Private {
+		return fail(codeGroupNoPerm, "muting is not supported in %s groups", g.typ)
+	}
+	if code, bad := s.accountFault(command, req.Accounts); bad {
+		return fail(code, "injected fault for an account")
+	}
+	for _, a := range req.Accounts {
+		if *req.MuteTime == 0 {
+			g.mutes.remove(a)
+		} else {
+			g.mutes.set(a, endOf(now, *req.MuteTime))
+		}
+	}
+	return success(nil)
+}
+
+// REST: v4/group_open_http_svc/get_group_muted_account
+func (s *Server) getGroupMutedAccount(_ string, body []byte, now time.Time) result {
+	var req getGroupMutedAccountRequest
+	if res, ok := decode(body, &req, s.jsonCode(), codeGroupParam); !ok {
+		return res
+	}
+	switch {
+	case req.GroupID == "":
+		return fail(codeGroupParam, "GroupId is required")
+	case req.TopicID != "":
+		return fail(codeGroupParam, "TopicId: Community topics are not emulated")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.groups[req.GroupID]
+	if g == nil {
+		return s.noGroup(req.GroupID)
+	}
+	entries := g.mutes.list(now)
+	list := make([]mutedAccount, len(entries))
+	for i, e := range entries {
+		list[i] = mutedAccount{Account: e.account, MutedUntil: e.until.Unix()}
+	}
+	return success(getGroupMutedAccountResponse{GroupID: g.id, MutedAccountList: list})
+}
+
+// noGroup is the answer about a group that does not exist: 10010, or with GroupNotFound10015
+// 10015 for an ID that never named a group. s.mu must be held.
+func (s *Server) noGroup(id string) result {
+	if s.opt.GroupNotFound10015 && !s.dismissed[id] {
+		return fail(codeGroupInvalidID, "group %s not found (invalid GroupId)", id)
+	}
+	return fail(codeGroupNotFound, "group %s does not exist or was dismissed", id)
+}
+
+// jsonCode is the code of a group command's body that is not JSON: 10015 as the seed page says,
+// or 10011 with GroupNotFound10015.
+func (s *Server) jsonCode() int {
+	if s.opt.GroupNotFound10015 {
+		return codeGroupParseJSON
+	}
+	return codeGroupJSON
 }
 
 // checkGroupAccounts checks a group command's GroupId and account list (field names the list).

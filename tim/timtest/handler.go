@@ -34,7 +34,9 @@ const (
 	codeGroupTooMany   = 10005
 	codeGroupNoPerm    = 10007
 	codeGroupNotFound  = 10010
-	codeGroupJSON      = 10015
+	codeGroupJSON      = 10015 // the seed page's reading; codeGroupInvalidID in the error table
+	codeGroupInvalidID = 10015
+	codeGroupParseJSON = 10011
 	codeRoomParam      = 100002
 	codeRoomNotFound   = 100004
 	codeClientGone     = -499 // logged only: the client left during the latency
@@ -42,6 +44,7 @@ const (
 	maxLog             = 100000
 	maxBanAccounts     = 20
 	maxRoleAccounts    = 500
+	maxMuteAccounts    = 500
 	maxGroupInfoIDs    = 50
 	maxPageLimit       = 100
 	maxDescription     = 1000
@@ -79,6 +82,10 @@ func commands(service, command string) (handlerFunc, bool) {
 		return (*Server).getRoleInGroup, true
 	case groupService + "/get_group_info":
 		return (*Server).getGroupInfo, true
+	case groupService + "/forbid_send_msg":
+		return (*Server).forbidSendMsg, true
+	case groupService + "/get_group_muted_account":
+		return (*Server).getGroupMutedAccount, true
 	case roomService + "/ban_room_member":
 		return (*Server).banRoomMember, true
 	case roomService + "/unban_room_member":
@@ -160,7 +167,7 @@ func (s *Server) handle(r *http.Request, command string, body []byte, now time.T
 		}
 		return fail(f.code, "injected fault")
 	}
-	return h(s, command, body, now)
+	return h(s, command, body, now.Add(time.Duration(s.ahead.Load()))) // bans and mutes run on Now
 }
 
 // authenticate checks the query string and the UserSig; bad is true when res is the refusal.

@@ -111,6 +111,8 @@ const (
 	cmdBanList   = "group_open_http_svc/get_group_ban_member"
 	cmdRoles     = "group_open_http_svc/get_role_in_group"
 	cmdInfo      = "group_open_http_svc/get_group_info"
+	cmdMute      = "group_open_http_svc/forbid_send_msg"
+	cmdMutedList = "group_open_http_svc/get_group_muted_account"
 	cmdRoomBan   = "room_engine_http_srv/ban_room_member"
 	cmdRoomUnban = "room_engine_http_srv/unban_room_member"
 	cmdRoomList  = "room_engine_http_srv/get_banned_member_list"

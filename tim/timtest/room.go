@@ -31,7 +31,7 @@ func (s *Server) banRoomMember(command string, body []byte, now time.Time) resul
 	if code, bad := s.accountFault(command, req.Accounts); bad {
 		return fail(code, "injected fault for an account")
 	}
-	until := now.Add(time.Duration(*req.Duration) * time.Second)
+	until := endOf(now, *req.Duration)
 	for _, a := range req.Accounts {
 		r.bans.set(a, until)
 		delete(r.members, a)

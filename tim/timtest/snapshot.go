@@ -10,7 +10,7 @@ import (
 // Snapshot is a copy of the emulator's state at one moment, for display (the sandbox's panel)
 // and for assertions. Changing it changes nothing in the Server.
 type Snapshot struct {
-	At      time.Time       // when it was taken, on the Options.Now clock
+	At      time.Time       // when it was taken, on the emulator's clock (Server.Now)
 	Groups  []GroupSnapshot // by ID
 	Rooms   []RoomSnapshot  // by ID
 	Calls   map[string]int  // requests per "service/command", refused ones included
@@ -26,6 +26,7 @@ type GroupSnapshot struct {
 	Name    string
 	Members []Member // by role (Owner, Admin, Member), then account
 	Bans    []Ban    // bans in force, by end, then account
+	Mutes   []Ban    // mutes in force, by end, then account
 }
 
 // RoomSnapshot is one Room Engine room.
@@ -41,10 +42,10 @@ type Member struct {
 	Role    string // RoleOwner, RoleAdmin or RoleMember
 }
 
-// Ban is a ban in force.
+// Ban is a ban (or, in GroupSnapshot.Mutes, a mute) in force.
 type Ban struct {
 	Account string
-	Until   time.Time
+	Until   time.Time // time.Unix(4294967295, 0) when permanent (see IsPermanent)
 }
 
 // FaultSnapshot is an injected fault not used up yet.
@@ -62,11 +63,11 @@ type FaultSnapshot struct {
 func (s *Server) Snapshot() Snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.now()
+	now := s.Now()
 	snap := Snapshot{At: now, Calls: maps.Clone(s.calls), Latency: s.latency, Rate: s.rate}
 	for _, id := range slices.Sorted(maps.Keys(s.groups)) {
 		g := s.groups[id]
-		gs := GroupSnapshot{ID: g.id, Type: g.typ, Name: g.name, Bans: g.bans.snapshot(now)}
+		gs := GroupSnapshot{ID: g.id, Type: g.typ, Name: g.name, Bans: g.bans.snapshot(now), Mutes: g.mutes.snapshot(now)}
 		for a, r := range g.members {
 			gs.Members = append(gs.Members, Member{Account: a, Role: r})
 		}
@@ -106,7 +107,7 @@ func (s *Server) Snapshot() Snapshot {
 func (b *banSet) snapshot(now time.Time) []Ban {
 	var out []Ban
 	for a, until := range b.until {
-		if until.After(now) {
+		if !ended(until, now) {
 			out = append(out, Ban{Account: a, Until: until})
 		}
 	}

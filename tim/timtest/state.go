@@ -21,6 +21,7 @@ type group struct {
 	name    string
 	members map[string]string // account → role
 	bans    banSet
+	mutes   banSet
 }
 
 type room struct {
@@ -45,7 +46,7 @@ func (s *Server) CreateGroup(t GroupType) string {
 	for {
 		s.seq++
 		id := fmt.Sprintf("%s%s", prefix, idSuffix(s.seq))
-		if s.groups[id] == nil {
+		if s.groups[id] == nil && !s.dismissed[id] {
 			s.groups[id] = newGroup(id, t)
 			return id
 		}
@@ -58,6 +59,7 @@ func (s *Server) CreateGroupWithID(id string, t GroupType) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.groups[id] = newGroup(id, t)
+	delete(s.dismissed, id)
 }
 
 // SetGroupName sets the name get_group_info reports (default: the group ID).
@@ -71,6 +73,9 @@ func (s *Server) SetGroupName(group, name string) {
 func (s *Server) DeleteGroup(group string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.groups[group] != nil {
+		s.dismissed[group] = true
+	}
 	delete(s.groups, group)
 }
 
@@ -97,11 +102,36 @@ func (s *Server) SetRole(group, account, role string) {
 	g.members[account] = role
 }
 
-// Ban bans account from group until Now()+d.
+// Ban bans account from group for d from Now (whole seconds, rounded up; Permanent or more is
+// permanent), whatever the group's type, replacing any ban it had.
 func (s *Server) Ban(group, account string, d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.mustGroup(group).bans.set(account, s.now().Add(d))
+	s.mustGroup(group).bans.set(account, endOf(s.Now(), seconds(d)))
+}
+
+// Mute stops account sending in group for d from Now, like Ban, whatever the group's type.
+func (s *Server) Mute(group, account string, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mustGroup(group).mutes.set(account, endOf(s.Now(), seconds(d)))
+}
+
+// IsMuted reports whether account is muted in group now.
+func (s *Server) IsMuted(group, account string) bool {
+	_, ok := s.MutedUntil(group, account)
+	return ok
+}
+
+// MutedUntil is when account's mute in group ends, if it is muted now.
+func (s *Server) MutedUntil(group, account string) (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.groups[group]
+	if g == nil {
+		return time.Time{}, false
+	}
+	return g.mutes.active(account, s.Now())
 }
 
 // CreateRoom creates (or empties) a Room Engine room.
@@ -125,12 +155,13 @@ func (s *Server) JoinRoom(room, account string) {
 	s.mustRoom(room).members[account] = true
 }
 
-// BanInRoom bans account from room until Now()+d and removes it from the room's members.
+// BanInRoom bans account from room for d from Now, like Ban, and removes it from the room's
+// members.
 func (s *Server) BanInRoom(room, account string, d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := s.mustRoom(room)
-	r.bans.set(account, s.now().Add(d))
+	r.bans.set(account, endOf(s.Now(), seconds(d)))
 	delete(r.members, account)
 }
 
@@ -148,7 +179,7 @@ func (s *Server) BannedUntil(group, account string) (time.Time, bool) {
 	if g == nil {
 		return time.Time{}, false
 	}
-	return g.bans.active(account, s.now())
+	return g.bans.active(account, s.Now())
 }
 
 // IsBannedInRoom reports whether account is banned from room now.
@@ -165,7 +196,7 @@ func (s *Server) RoomBannedUntil(room, account string) (time.Time, bool) {
 	if r == nil {
 		return time.Time{}, false
 	}
-	return r.bans.active(account, s.now())
+	return r.bans.active(account, s.Now())
 }
 
 // InRoom reports whether account is a member of room.
@@ -250,6 +281,41 @@ func (s *Server) mustRoom(id string) *room {
 	return r
 }
 
+// Permanent is the longest ban or mute Tencent takes, 4294967295 seconds (the uint32 maximum),
+// which it treats as permanent.
+const Permanent = maxDurationSeconds * time.Second
+
+// permanentUntil is the end time Tencent reports for a permanent mute, and the emulator for
+// every permanent ban or mute.
+var permanentUntil = time.Unix(maxDurationSeconds, 0)
+
+// IsPermanent reports whether an end time (Ban.Until, BannedUntil, MutedUntil) is the
+// permanent marker 4294967295.
+func IsPermanent(until time.Time) bool { return !until.Before(permanentUntil) }
+
+// seconds turns d into Tencent's whole seconds (rounded up, at most the uint32 maximum).
+func seconds(d time.Duration) int64 {
+	if d >= Permanent {
+		return maxDurationSeconds
+	}
+	return int64((d + time.Second - 1) / time.Second)
+}
+
+// endOf is when a ban or mute of secs seconds from now ends: 4294967295 for a permanent one, and
+// no later than that for any other.
+func endOf(now time.Time, secs int64) time.Time {
+	if secs >= maxDurationSeconds {
+		return permanentUntil
+	}
+	if end := now.Add(time.Duration(secs) * time.Second); end.Before(permanentUntil) {
+		return end
+	}
+	return permanentUntil
+}
+
+// ended reports whether a ban or mute ending at until is over at now. A permanent one never is.
+func ended(until, now time.Time) bool { return !until.After(now) && !IsPermanent(until) }
+
 type bannedEntry struct {
 	account string
 	until   time.Time
@@ -280,7 +346,7 @@ func (b *banSet) remove(account string) {
 // active reports whether account is banned at now, and until when.
 func (b *banSet) active(account string, now time.Time) (time.Time, bool) {
 	until, ok := b.until[account]
-	if !ok || !until.After(now) {
+	if !ok || ended(until, now) {
 		return time.Time{}, false
 	}
 	return until, true
@@ -302,12 +368,12 @@ func (b *banSet) list(now time.Time) []bannedEntry {
 		})
 	}
 	// Ended bans sort first.
-	ended := 0
-	for ended < len(b.sorted) && !b.sorted[ended].until.After(now) {
-		delete(b.until, b.sorted[ended].account)
-		ended++
+	n := 0
+	for n < len(b.sorted) && ended(b.sorted[n].until, now) {
+		delete(b.until, b.sorted[n].account)
+		n++
 	}
-	b.sorted = b.sorted[ended:]
+	b.sorted = b.sorted[n:]
 	return b.sorted
 }
 

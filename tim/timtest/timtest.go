@@ -1,7 +1,7 @@
 // Package timtest is a stateful emulator of Tencent Cloud Chat's server REST API, the part modbot
-// uses: group bans, roles and group info (v4/group_open_http_svc/...) and room bans
+// uses: group bans, mutes, roles and group info (v4/group_open_http_svc/...) and room bans
 // (v4/room_engine_http_srv/...). It is a working fake in the spirit of net/http/httptest: it keeps
-// groups (every type) with members, roles and bans, rooms with members and bans, checks each
+// groups (every type) with members, roles, bans and mutes, rooms with members and bans, checks each
 // request the way Tencent does (POST, the query string, the SDKAppID, the App admin and the UserSig
 // itself, verified without the signing library), enforces the app's calls-per-second limit, and
 // lets a test inject faults and latency and inspect what happened.
@@ -28,10 +28,29 @@
 //   - The rate limit counts accepted calls in a sliding one-second window of the real clock (not
 //     Options.Now, which may be frozen) over all commands; a call over the limit answers 60007 in an
 //     HTTP 200 body. MaxCallsPerSecond counts every arrival, accepted or refused.
-//   - Bans: Duration 0 is refused (10004); banning again replaces the end time; a ban whose end time
-//     has passed counts as not banned. Banning does not change group roles; banning in a room
-//     removes the account from the room's members. Ban lists are sorted by ban end, then account;
-//     NextOffset is the offset of the next page, 0 when done.
+//   - Bans: Duration 0 is refused (10004); banning again replaces the end time, shorter or longer
+//     (the docs do not say; "overwrite" is the reading that makes a re-ban matter, and modbot
+//     itself never shortens a ban); a ban whose end time has passed counts as not banned and leaves
+//     the lists by itself. Banning does not change group roles; banning in a room removes the
+//     account from the room's members. Ban lists are sorted by ban end, then account; NextOffset is
+//     the offset of the next page, 0 when done.
+//   - Time: bans and mutes end on the emulator's clock, Options.Now plus whatever Advance added, so
+//     a test can let a 7-day ban end without waiting. Advance does not touch UserSig expiry, which
+//     stays on Options.Now: a client signing on the real clock keeps working.
+//   - Permanent: a Duration or MuteTime of 4294967295 (the uint32 maximum) is permanent and
+//     reported as BannedUntil / MutedUntil 4294967295, as Tencent reports a permanent mute; every
+//     other end time is capped there too, so each fits the uint32 Tencent's own clients read.
+//   - Mutes (forbid_send_msg): MuteTime is required, 0..4294967295 seconds, 0 unmutes (a no-op for
+//     an account that is not muted); at most 500 accounts (10005 beyond); muting again replaces the
+//     end time. Private/Work groups answer 10007, as Tencent refuses them; the other four types
+//     mute. Accounts need not be members (a mute survives leaving and rejoining). TopicId
+//     (Community topics) is not emulated and answers 10004; the legacy ShutUpTime is not read.
+//     get_group_muted_account works on every group type, has no paging and lists the mutes in force
+//     by end, then account, with the GroupId.
+//   - 10015: by default it is what the seed page calls it, a body that is not JSON, and a group
+//     that does not exist answers 10010. With Options.GroupNotFound10015 it follows Tencent's
+//     general group error table instead: a GroupId that never named a group answers 10015 (invalid
+//     GroupId, "group not found"), a dismissed group still 10010, and a body that is not JSON 10011.
 //   - get_group_ban_member requires Limit (1..100; the newer CN page); the room list's Limit is
 //     optional (default 100) and it accepts an integer Offset or a decimal string Next (Offset wins).
 //   - More than 500 accounts for get_role_in_group answer 10005 (the "too many accounts" code);
@@ -49,6 +68,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -94,6 +114,10 @@ type Options struct {
 	// BanAnyGroupType follows the newer pages: ban, unban and the ban list work on every group
 	// type. By default they follow the seed pages: AVChatRoom only, 10007 elsewhere.
 	BanAnyGroupType bool
+	// GroupNotFound10015 follows Tencent's general group error table: a GroupId that never named
+	// a group answers 10015 and a body that is not JSON 10011. By default the seed page's reading:
+	// 10015 for a body that is not JSON, 10010 for any missing group.
+	GroupNotFound10015 bool
 	// StrictUnban makes unbanning an account that is not banned an error (10004 in a group,
 	// 100002 in a room) instead of a no-op.
 	StrictUnban bool
@@ -119,6 +143,7 @@ type Server struct {
 
 	mu        sync.Mutex
 	groups    map[string]*group
+	dismissed map[string]bool // groups DeleteGroup removed
 	rooms     map[string]*room
 	seq       int // group ID and RequestId sequence
 	calls     map[string]int
@@ -134,6 +159,7 @@ type Server struct {
 	failRate  float64
 	failCode  int
 	rnd       *rand.Rand
+	ahead     atomic.Int64 // what Advance added to Options.Now, in nanoseconds
 
 	srv *http.Server
 	ln  net.Listener
@@ -224,12 +250,14 @@ func (s *Server) SignedURL(command string) string {
 		"&random=" + strconv.FormatUint(uint64(r), 10) + "&contenttype=json"
 }
 
-// Reset drops all state: groups, rooms, bans, the log, counters and faults. The rate and latency
-// go back to Options.
+// Reset drops all state: groups, rooms, bans, mutes, the log, counters, faults and what Advance
+// added to the clock. The rate and latency go back to Options.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.groups = map[string]*group{}
+	s.dismissed = map[string]bool{}
+	s.ahead.Store(0)
 	s.rooms = map[string]*room{}
 	s.seq = 0
 	s.calls = map[string]int{}
@@ -247,4 +275,16 @@ func normRate(r int) int {
 		return DefaultRate
 	}
 	return r
+}
+
+// Now is the emulator's clock for bans and mutes: Options.Now plus what Advance added.
+func (s *Server) Now() time.Time { return s.now().Add(time.Duration(s.ahead.Load())) }
+
+// Advance moves the clock of bans and mutes d ahead (d > 0): bans and mutes whose end falls within
+// it have ended. UserSig expiry keeps Options.Now.
+func (s *Server) Advance(d time.Duration) {
+	if d <= 0 {
+		panic(fmt.Sprintf("timtest: Advance(%v): want a positive duration", d))
+	}
+	s.ahead.Add(int64(d))
 }

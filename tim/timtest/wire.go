@@ -78,6 +78,30 @@ type groupInfo struct {
 	MemberNum    *int   `json:"MemberNum,omitempty"`
 }
 
+// REST: v4/group_open_http_svc/forbid_send_msg
+type forbidSendMsgRequest struct {
+	GroupID  string   `json:"GroupId"`
+	Accounts []string `json:"Members_Account"`
+	MuteTime *int64   `json:"MuteTime"`
+	TopicID  string   `json:"TopicId,omitempty"`
+}
+
+// REST: v4/group_open_http_svc/get_group_muted_account
+type getGroupMutedAccountRequest struct {
+	GroupID string `json:"GroupId"`
+	TopicID string `json:"TopicId,omitempty"`
+}
+
+type getGroupMutedAccountResponse struct {
+	GroupID          string         `json:"GroupId"`
+	MutedAccountList []mutedAccount `json:"MutedAccountList"`
+}
+
+type mutedAccount struct {
+	Account    string `json:"Member_Account"`
+	MutedUntil int64  `json:"MutedUntil"`
+}
+
 // REST: v4/room_engine_http_srv/ban_room_member
 type banRoomMemberRequest struct {
 	RoomID   string   `json:"RoomId"`
