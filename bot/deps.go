@@ -14,8 +14,8 @@ type Tencent interface {
 	GetRolesInGroup(ctx context.Context, g tim.GroupID, accounts []tim.UserID) ([]tim.MemberRole, error)
 	GroupBannedMembers(ctx context.Context, g tim.GroupID) ([]tim.BannedMember, error)
 	RoomBannedMembers(ctx context.Context, r tim.RoomID) ([]tim.BannedMember, error)
-	UnbanGroupMembers(ctx context.Context, g tim.GroupID, accounts []tim.UserID, p tim.Progress) ([]tim.Outcome, error)
-	UnbanRoomMembers(ctx context.Context, r tim.RoomID, accounts []tim.UserID, p tim.Progress) ([]tim.Outcome, error)
+	UnbanGroupMembers(ctx context.Context, g tim.GroupID, accounts []tim.UserID, o tim.BulkOptions) ([]tim.Outcome, error)
+	UnbanRoomMembers(ctx context.Context, r tim.RoomID, accounts []tim.UserID, o tim.BulkOptions) ([]tim.Outcome, error)
 }
 
 // Store is what the bot keeps in Redis. *store.Store satisfies it.

@@ -112,16 +112,16 @@ func (b *Bot) execute(ctx context.Context, id string) {
 	}
 	clock.renewed(asked)
 	ctx, cancel := context.WithCancelCause(ctx)
-	// Every Tencent call asks the lease clock right before it is sent: a replica paused past its
-	// lease (SIGSTOP, a long GC, a frozen VM) sends nothing when it wakes, even before a renewal
-	// could tell it the lease is gone.
-	ctx = tim.WithGate(ctx, func() error {
+	// Every Tencent write asks the lease clock (the bulk call's gate) right before it is sent: a
+	// replica paused past its lease (SIGSTOP, a long GC, a frozen VM) sends nothing when it wakes,
+	// even before a renewal could tell it the lease is gone.
+	gate := func() error {
 		if clock.lapsed() {
 			cancel(errLeaseLost)
 			return errLeaseLost
 		}
 		return nil
-	})
+	}
 	renewed := make(chan struct{})
 	go func() {
 		defer close(renewed)
@@ -143,7 +143,7 @@ func (b *Bot) execute(ctx context.Context, id string) {
 	}()
 
 	if req.State == store.Executing {
-		req, err = b.run(ctx, l, req)
+		req, err = b.run(ctx, l, req, gate)
 		if err != nil {
 			if ctx.Err() == nil && !errors.Is(err, store.ErrLeaseLost) {
 				b.log.Error("execute request", "request_id", id, "err", err)
@@ -218,7 +218,7 @@ func (c *leaseClock) lapsed() bool {
 
 // run unbans the request's remaining accounts and finishes it. A resumed execution first re-reads
 // the ban list and records accounts no longer banned as done.
-func (b *Bot) run(ctx context.Context, l store.Lease, req *store.Request) (*store.Request, error) {
+func (b *Bot) run(ctx context.Context, l store.Lease, req *store.Request, gate func() error) (*store.Request, error) {
 	if req.ThreadTS != "" {
 		if err := b.update(ctx, req.Channel, req.ThreadTS, rootMessage(req)); err != nil {
 			b.log.Warn("update root", "request_id", req.ID, "err", err)
@@ -236,7 +236,7 @@ func (b *Bot) run(ctx context.Context, l store.Lease, req *store.Request) (*stor
 		return nil, err
 	}
 	if len(accounts) > 0 {
-		err := b.unban(ctx, l, req.Target, accounts, prog)
+		err := b.unban(ctx, l, req.Target, accounts, prog, gate)
 		prog.stop()
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)
@@ -255,7 +255,7 @@ func (b *Bot) run(ctx context.Context, l store.Lease, req *store.Request) (*stor
 
 // unban sends accounts to Tencent, recording each settled chunk's outcomes (fenced by the lease).
 // Accounts Tencent refuses before any call (invalid input) are recorded failed.
-func (b *Bot) unban(ctx context.Context, l store.Lease, t store.Target, accounts []string, prog *progress) error {
+func (b *Bot) unban(ctx context.Context, l store.Lease, t store.Target, accounts []string, prog *progress, gate func() error) error {
 	users := make([]tim.UserID, len(accounts))
 	for i, a := range accounts {
 		users[i] = tim.UserID(a)
@@ -275,9 +275,9 @@ func (b *Bot) unban(ctx context.Context, l store.Lease, t store.Target, accounts
 	}
 	var err error
 	if t.Kind == store.KindRoom {
-		_, err = b.tim.UnbanRoomMembers(ctx, tim.RoomID(t.ID), users, record)
+		_, err = b.tim.UnbanRoomMembers(ctx, tim.RoomID(t.ID), users, tim.BulkOptions{Progress: record, Gate: gate})
 	} else {
-		_, err = b.tim.UnbanGroupMembers(ctx, tim.GroupID(t.ID), users, record)
+		_, err = b.tim.UnbanGroupMembers(ctx, tim.GroupID(t.ID), users, tim.BulkOptions{Progress: record, Gate: gate})
 	}
 	var ie *tim.InputError
 	if errors.As(err, &ie) {

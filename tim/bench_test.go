@@ -46,7 +46,7 @@ func BenchmarkUnban10k(b *testing.B) {
 			srv.Ban(g, string(a), time.Hour)
 		}
 		b.StartTimer()
-		out, err := c.UnbanGroupMembers(b.Context(), tim.GroupID(g), accts, nil)
+		out, err := c.UnbanGroupMembers(b.Context(), tim.GroupID(g), accts, tim.BulkOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}

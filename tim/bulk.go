@@ -22,21 +22,38 @@ type Outcome struct {
 // error.
 type Progress func(settled []Outcome) error
 
+// BulkOptions are what a caller may add to a bulk call (ban, unban, mute,
+// unmute). The zero value adds nothing.
+type BulkOptions struct {
+	// Progress, when set, hears each settled chunk.
+	Progress Progress
+	// Gate, when set, is asked right before each attempt is sent — after the
+	// rate-limit wait, which can be long — and the attempt is not sent when
+	// it returns an error: the accounts of that call get the error (wrapped)
+	// as their outcome. A caller that works under a lease uses it to send
+	// nothing once the lease may have lapsed (say, after the process was
+	// paused). It must be safe for concurrent use.
+	Gate func() error
+}
+
 // Maximum accounts per call, as Tencent documents them.
 const (
 	MaxBanAccounts  = 20  // ban/unban, group and room
+	MaxMuteAccounts = 500 // forbid_send_msg (mute and unmute)
 	MaxRoleAccounts = 500 // get_role_in_group
 )
 
-// chunkCall sends one call for accounts (at most the API's maximum).
-type chunkCall func(ctx context.Context, accounts []UserID) error
+// chunkCall sends one call for accounts (at most the API's maximum), asking
+// gate (which may be nil) before each attempt.
+type chunkCall func(ctx context.Context, accounts []UserID, gate func() error) error
 
 // bulk folds duplicate accounts, splits them into calls of size accounts,
 // runs them on the worker pool and returns one outcome per distinct account,
 // in order of first appearance. A chunk that fails permanently is bisected to
 // find the accounts that cause it. The error is non-nil only when the
-// operation stopped early (ctx ended or p failed).
-func (c *Client) bulk(ctx context.Context, accounts []UserID, size int, send chunkCall, p Progress) ([]Outcome, error) {
+// operation stopped early (ctx ended or o.Progress failed).
+func (c *Client) bulk(ctx context.Context, accounts []UserID, size int, send chunkCall, o BulkOptions) ([]Outcome, error) {
+	p := o.Progress
 	uniq := fold(accounts)
 	out := make([]Outcome, len(uniq))
 	for i, a := range uniq {
@@ -46,7 +63,7 @@ func (c *Client) bulk(ctx context.Context, accounts []UserID, size int, send chu
 	n := (len(uniq) + size - 1) / size
 	err := c.pool(ctx, n, func(ctx context.Context, i int) error {
 		lo, hi := i*size, min((i+1)*size, len(uniq))
-		c.settle(ctx, uniq[lo:hi], out[lo:hi], send)
+		c.settle(ctx, uniq[lo:hi], out[lo:hi], send, o.Gate)
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -66,12 +83,12 @@ func (c *Client) bulk(ctx context.Context, accounts []UserID, size int, send chu
 // settle sends accounts in one call and records the outcome of each. When
 // the call fails permanently for a reason that may lie with some accounts,
 // it splits the list in halves and settles each, down to single accounts.
-func (c *Client) settle(ctx context.Context, accounts []UserID, out []Outcome, send chunkCall) {
-	err := send(ctx, accounts)
+func (c *Client) settle(ctx context.Context, accounts []UserID, out []Outcome, send chunkCall, gate func() error) {
+	err := send(ctx, accounts, gate)
 	if err != nil && len(accounts) > 1 && ctx.Err() == nil && bisectable(err) {
 		mid := len(accounts) / 2
-		c.settle(ctx, accounts[:mid], out[:mid], send)
-		c.settle(ctx, accounts[mid:], out[mid:], send)
+		c.settle(ctx, accounts[:mid], out[:mid], send, gate)
+		c.settle(ctx, accounts[mid:], out[mid:], send, gate)
 		return
 	}
 	for i := range out {

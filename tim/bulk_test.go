@@ -23,7 +23,7 @@ func TestClient_UnbanChunks(t *testing.T) {
 	for _, a := range accts {
 		srv.Ban(g, string(a), time.Hour)
 	}
-	got, err := c.UnbanGroupMembers(t.Context(), tim.GroupID(g), accts, nil)
+	got, err := c.UnbanGroupMembers(t.Context(), tim.GroupID(g), accts, tim.BulkOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestClient_Bisect(t *testing.T) {
 	}
 	srv.FailAccount(cmdUnbanGroup, "u30", 10004)
 
-	got, err := c.UnbanGroupMembers(t.Context(), tim.GroupID(g), accts, nil)
+	got, err := c.UnbanGroupMembers(t.Context(), tim.GroupID(g), accts, tim.BulkOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestClient_TransientExhausted(t *testing.T) {
 	c := newClient(t, srv, func(o *tim.Options) { o.MaxAttempts = 2 })
 	g := srv.CreateGroup(timtest.AVChatRoom)
 	srv.SetFailRate(1, 10002)
-	got, err := c.UnbanGroupMembers(t.Context(), tim.GroupID(g), accounts("u", 25), nil)
+	got, err := c.UnbanGroupMembers(t.Context(), tim.GroupID(g), accounts("u", 25), tim.BulkOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestClient_Progress(t *testing.T) {
 	t.Run("Serialised", func(t *testing.T) {
 		c := newClient(t, srv, func(o *tim.Options) { o.Workers = 8 })
 		var inside, calls, settled atomic.Int32
-		_, err := c.UnbanGroupMembers(t.Context(), tim.GroupID(g), accounts("a", 190), func(s []tim.Outcome) error {
+		_, err := c.UnbanGroupMembers(t.Context(), tim.GroupID(g), accounts("a", 190), tim.BulkOptions{Progress: func(s []tim.Outcome) error {
 			if inside.Add(1) != 1 {
 				t.Error("progress called concurrently")
 			}
@@ -145,7 +145,7 @@ func TestClient_Progress(t *testing.T) {
 			settled.Add(int32(len(s)))
 			inside.Add(-1)
 			return nil
-		})
+		}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -157,7 +157,7 @@ func TestClient_Progress(t *testing.T) {
 		c := newClient(t, srv, func(o *tim.Options) { o.Workers = 1 })
 		stop := errors.New("redis is down")
 		before := srv.Calls(cmdUnbanGroup)
-		got, err := c.UnbanGroupMembers(t.Context(), tim.GroupID(g), accounts("b", 100), func([]tim.Outcome) error { return stop })
+		got, err := c.UnbanGroupMembers(t.Context(), tim.GroupID(g), accounts("b", 100), tim.BulkOptions{Progress: func([]tim.Outcome) error { return stop }})
 		if !errors.Is(err, stop) {
 			t.Fatalf("err = %v, want %v", err, stop)
 		}
@@ -183,7 +183,7 @@ func TestClient_Cancelled(t *testing.T) {
 	g := srv.CreateGroup(timtest.AVChatRoom)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	got, err := c.UnbanGroupMembers(ctx, tim.GroupID(g), accounts("u", 50), nil)
+	got, err := c.UnbanGroupMembers(ctx, tim.GroupID(g), accounts("u", 50), tim.BulkOptions{})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
@@ -210,7 +210,7 @@ func TestClient_BanRetriedOnlyWhenNotSent(t *testing.T) {
 	}
 
 	c := newClient(t, srv, count, func(o *tim.Options) { o.BaseURL = closed })
-	got, err := c.BanGroupMembers(t.Context(), g, []tim.UserID{"u1"}, time.Hour, "")
+	got, err := c.BanGroupMembers(t.Context(), g, []tim.UserID{"u1"}, time.Hour, "", tim.BulkOptions{})
 	if err != nil || got[0].Err == nil || attempts.Load() != 3 {
 		t.Fatalf("err %v, outcome %v after %d attempts; want a failure after 3", err, got[0].Err, attempts.Load())
 	}
@@ -218,7 +218,7 @@ func TestClient_BanRetriedOnlyWhenNotSent(t *testing.T) {
 	srv.SetLatency(5 * time.Second)
 	defer srv.ClearFaults()
 	c = newClient(t, srv, count, func(o *tim.Options) { o.HTTPClient = &http.Client{Timeout: 50 * time.Millisecond} })
-	got, err = c.BanGroupMembers(t.Context(), g, []tim.UserID{"u1"}, time.Hour, "")
+	got, err = c.BanGroupMembers(t.Context(), g, []tim.UserID{"u1"}, time.Hour, "", tim.BulkOptions{})
 	if err != nil || got[0].Err == nil || srv.Calls(cmdBanGroup) != 1 {
 		t.Fatalf("err %v, outcome %v, %d calls; want a failure after 1 call", err, got[0].Err, srv.Calls(cmdBanGroup))
 	}
@@ -240,18 +240,42 @@ func TestClient_InvalidInput(t *testing.T) {
 		{"GroupSpace", func() error { _, err := c.GroupInfo(ctx, "@TGS# 1"); return err }, `invalid group ID "@TGS# 1": byte 6 is 0x20`},
 		{"GroupLong", func() error { _, err := c.GroupInfo(ctx, tim.GroupID(long[:49])); return err }, "49 bytes long, at most 48"},
 		{"AccountComma", func() error {
-			_, err := c.UnbanGroupMembers(ctx, "g", []tim.UserID{"ok", "a,b"}, nil)
+			_, err := c.UnbanGroupMembers(ctx, "g", []tim.UserID{"ok", "a,b"}, tim.BulkOptions{})
 			return err
 		}, `invalid account "a,b": byte 2 is 0x2c`},
 		{"AccountLong", func() error { _, err := c.GetRolesInGroup(ctx, "g", []tim.UserID{tim.UserID(long[:33])}); return err }, "33 bytes long, at most 32"},
-		{"NoAccounts", func() error { _, err := c.UnbanRoomMembers(ctx, "r", nil, nil); return err }, "account list: it is empty"},
+		{"NoAccounts", func() error { _, err := c.UnbanRoomMembers(ctx, "r", nil, tim.BulkOptions{}); return err }, "account list: it is empty"},
 		{"RoomNonASCII", func() error { _, err := c.RoomBannedMembers(ctx, "caf\u00e9"); return err }, "byte 4 is 0xc3"},
 		{"DescriptionLong", func() error {
-			_, err := c.BanGroupMembers(ctx, "g", []tim.UserID{"u"}, time.Hour, string(long))
+			_, err := c.BanGroupMembers(ctx, "g", []tim.UserID{"u"}, time.Hour, string(long), tim.BulkOptions{})
 			return err
 		}, "1001 bytes long"},
-		{"ReasonMissing", func() error { _, err := c.BanRoomMembers(ctx, "r", []tim.UserID{"u"}, time.Hour, ""); return err }, "Tencent requires one"},
-		{"DurationZero", func() error { _, err := c.BanGroupMembers(ctx, "g", []tim.UserID{"u"}, 0, ""); return err }, "ban duration"},
+		{"ReasonMissing", func() error {
+			_, err := c.BanRoomMembers(ctx, "r", []tim.UserID{"u"}, time.Hour, "", tim.BulkOptions{})
+			return err
+		}, "Tencent requires one"},
+		{"DurationZero", func() error {
+			_, err := c.BanGroupMembers(ctx, "g", []tim.UserID{"u"}, 0, "", tim.BulkOptions{})
+			return err
+		}, "ban duration"},
+		{"DurationOverUint32", func() error {
+			_, err := c.BanRoomMembers(ctx, "r", []tim.UserID{"u"}, tim.Permanent+time.Second, "abuse", tim.BulkOptions{})
+			return err
+		}, "at most 4294967295 seconds"},
+		{"MuteDurationNegative", func() error {
+			_, err := c.MuteGroupMembers(ctx, "g", []tim.UserID{"u"}, -time.Minute, tim.BulkOptions{})
+			return err
+		}, "invalid mute duration"},
+		{"MuteDurationZero", func() error {
+			_, err := c.MuteGroupMembers(ctx, "g", []tim.UserID{"u"}, 0, tim.BulkOptions{})
+			return err
+		}, "invalid mute duration"},
+		{"MuteAccountSpace", func() error {
+			_, err := c.MuteGroupMembers(ctx, "g", []tim.UserID{"a b"}, time.Hour, tim.BulkOptions{})
+			return err
+		}, `invalid account "a b"`},
+		{"UnmuteNoAccounts", func() error { _, err := c.UnmuteGroupMembers(ctx, "g", nil, tim.BulkOptions{}); return err }, "account list: it is empty"},
+		{"MutedListGroupEmpty", func() error { _, err := c.GroupMutedMembers(ctx, ""); return err }, "group ID: it is empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

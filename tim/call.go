@@ -36,8 +36,8 @@ type response interface{ env() *envelope }
 type repeat bool
 
 const (
-	idempotent repeat = true  // unban, lists, roles, group info
-	once       repeat = false // ban: a repeat restarts the ban's timer
+	idempotent repeat = true  // unban, unmute, lists, roles, group info
+	once       repeat = false // ban, mute: a repeat restarts the timer
 )
 
 // call sends one command with retries and decodes Tencent's answer into out.
@@ -45,8 +45,9 @@ const (
 // retried with backoff up to maxAttempts; a call that is not idempotent is
 // retried only when the attempt certainly did not reach Tencent (no
 // connection, a throttled or credential answer). A rejected UserSig (70001,
-// 70052) is renewed and the call re-sent once.
-func (c *Client) call(ctx context.Context, command string, in any, out response, rep repeat) error {
+// 70052) is renewed and the call re-sent once. gate (optional, see
+// BulkOptions.Gate) is asked right before each attempt is sent.
+func (c *Client) call(ctx context.Context, command string, in any, out response, rep repeat, gate func() error) error {
 	body, err := json.Marshal(in)
 	if err != nil {
 		return fmt.Errorf("tim: %s: encode request: %w", command, err)
@@ -56,8 +57,10 @@ func (c *Client) call(ctx context.Context, command string, in any, out response,
 		if err := c.limiter.Wait(ctx); err != nil {
 			return fmt.Errorf("tim: %s: wait for rate limit: %w", command, err)
 		}
-		if err := checkGate(ctx); err != nil {
-			return fmt.Errorf("tim: %s: not sent: %w", command, err)
+		if gate != nil {
+			if err := gate(); err != nil {
+				return fmt.Errorf("tim: %s: not sent: %w", command, err)
+			}
 		}
 		sig, err := c.sig.get()
 		if err != nil {

@@ -18,7 +18,7 @@ func TestClient_UnbanGroupMembers(t *testing.T) {
 		g := srv.CreateGroup(timtest.AVChatRoom)
 		srv.Ban(g, "u1", time.Hour)
 		srv.Ban(g, "u2", time.Hour)
-		got, err := c.UnbanGroupMembers(t.Context(), tim.GroupID(g), []tim.UserID{"u1", "u2", "u1"}, nil)
+		got, err := c.UnbanGroupMembers(t.Context(), tim.GroupID(g), []tim.UserID{"u1", "u2", "u1"}, tim.BulkOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -30,7 +30,7 @@ func TestClient_UnbanGroupMembers(t *testing.T) {
 	t.Run("ErrGroupTypeNotSupported", func(t *testing.T) {
 		g := srv.CreateGroup(timtest.Public)
 		before := srv.Calls(cmdUnbanGroup)
-		got, err := c.UnbanGroupMembers(t.Context(), tim.GroupID(g), accounts("p", 20), nil)
+		got, err := c.UnbanGroupMembers(t.Context(), tim.GroupID(g), accounts("p", 20), tim.BulkOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,7 +51,7 @@ func TestClient_BanGroupMembers(t *testing.T) {
 	c := newClient(t, srv)
 	g := srv.CreateGroup(timtest.AVChatRoom)
 
-	got, err := c.BanGroupMembers(t.Context(), tim.GroupID(g), []tim.UserID{"u1", "u2"}, 90*time.Minute+time.Millisecond, "spam")
+	got, err := c.BanGroupMembers(t.Context(), tim.GroupID(g), []tim.UserID{"u1", "u2"}, 90*time.Minute+time.Millisecond, "spam", tim.BulkOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,8 @@ const (
 	cmdRoles        = "group_open_http_svc/get_role_in_group"
 	cmdGroupBanList = "group_open_http_svc/get_group_ban_member"
 	cmdGroupInfo    = "group_open_http_svc/get_group_info"
+	cmdMute         = "group_open_http_svc/forbid_send_msg"
+	cmdMutedList    = "group_open_http_svc/get_group_muted_account"
 	cmdUnbanRoom    = "room_engine_http_srv/unban_room_member"
 	cmdBanRoom      = "room_engine_http_srv/ban_room_member"
 	cmdRoomBanList  = "room_engine_http_srv/get_banned_member_list"

@@ -17,7 +17,7 @@ func TestLocalLimiter_Emulator(t *testing.T) {
 	srv := timtest.NewServer(t, timtest.Options{Rate: n})
 	c := newClient(t, srv, func(o *tim.Options) { o.Limiter = tim.NewLocalLimiter(n) })
 	g := srv.CreateGroup(timtest.AVChatRoom)
-	got, err := c.UnbanGroupMembers(t.Context(), tim.GroupID(g), accounts("u", 50*tim.MaxBanAccounts), nil)
+	got, err := c.UnbanGroupMembers(t.Context(), tim.GroupID(g), accounts("u", 50*tim.MaxBanAccounts), tim.BulkOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

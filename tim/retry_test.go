@@ -37,10 +37,10 @@ func fixtures(srv *timtest.Server) map[string]op {
 	one := []tim.UserID{"u1"}
 	return map[string]op{
 		cmdUnbanGroup: func(ctx context.Context, c *tim.Client) error {
-			return firstOutcome(c.UnbanGroupMembers(ctx, live, one, nil))
+			return firstOutcome(c.UnbanGroupMembers(ctx, live, one, tim.BulkOptions{}))
 		},
 		cmdBanGroup: func(ctx context.Context, c *tim.Client) error {
-			return firstOutcome(c.BanGroupMembers(ctx, live, one, time.Hour, ""))
+			return firstOutcome(c.BanGroupMembers(ctx, live, one, time.Hour, "", tim.BulkOptions{}))
 		},
 		cmdRoles: func(ctx context.Context, c *tim.Client) error {
 			_, err := c.GetRolesInGroup(ctx, work, one)
@@ -55,13 +55,20 @@ func fixtures(srv *timtest.Server) map[string]op {
 			return err
 		},
 		cmdUnbanRoom: func(ctx context.Context, c *tim.Client) error {
-			return firstOutcome(c.UnbanRoomMembers(ctx, "room-1", one, nil))
+			return firstOutcome(c.UnbanRoomMembers(ctx, "room-1", one, tim.BulkOptions{}))
 		},
 		cmdBanRoom: func(ctx context.Context, c *tim.Client) error {
-			return firstOutcome(c.BanRoomMembers(ctx, "room-1", one, time.Hour, "abuse"))
+			return firstOutcome(c.BanRoomMembers(ctx, "room-1", one, time.Hour, "abuse", tim.BulkOptions{}))
 		},
 		cmdRoomBanList: func(ctx context.Context, c *tim.Client) error {
 			_, err := c.RoomBannedMembers(ctx, "room-1")
+			return err
+		},
+		cmdMute: func(ctx context.Context, c *tim.Client) error {
+			return firstOutcome(c.MuteGroupMembers(ctx, live, one, time.Hour, tim.BulkOptions{}))
+		},
+		cmdMutedList: func(ctx context.Context, c *tim.Client) error {
+			_, err := c.GroupMutedMembers(ctx, live)
 			return err
 		},
 	}
@@ -108,6 +115,13 @@ func TestClient_Codes(t *testing.T) {
 		{"BanNot10002", cmdBanGroup, []int{10002}, 1, 10002, true},
 		{"BanNot502", cmdBanGroup, []int{-502}, 1, -1, true},
 		{"RoomBanNot100001", cmdBanRoom, []int{100001}, 1, 100001, true},
+		{"MuteNot10002", cmdMute, []int{10002}, 1, 10002, true},
+		{"MuteNot502", cmdMute, []int{-502}, 1, -1, true},
+		{"MuteThrottled", cmdMute, []int{60007}, 2, 0, false},
+		{"MuteResign", cmdMute, []int{70001}, 2, 0, false},
+		{"Mute10007", cmdMute, []int{10007}, 1, 10007, false},
+		{"MutedList10002", cmdMutedList, []int{10002}, 2, 0, false},
+		{"MutedList10010", cmdMutedList, []int{10010}, 1, 10010, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,30 +24,31 @@ var (
 // 20 on the worker pool, like UnbanGroupMembers.
 //
 // REST: v4/room_engine_http_srv/unban_room_member
-func (c *Client) UnbanRoomMembers(ctx context.Context, r RoomID, accounts []UserID, p Progress) ([]Outcome, error) {
+func (c *Client) UnbanRoomMembers(ctx context.Context, r RoomID, accounts []UserID, o BulkOptions) ([]Outcome, error) {
 	if err := errors.Join(ValidateRoomID(r), validateAccounts(accounts)); err != nil {
 		return nil, err
 	}
-	return c.bulk(ctx, accounts, MaxBanAccounts, func(ctx context.Context, chunk []UserID) error {
-		return c.call(ctx, cmdUnbanRoom, roomMembersRequest{RoomID: r, Accounts: chunk}, &envelope{}, idempotent)
-	}, p)
+	return c.bulk(ctx, accounts, MaxBanAccounts, func(ctx context.Context, chunk []UserID, gate func() error) error {
+		return c.call(ctx, cmdUnbanRoom, roomMembersRequest{RoomID: r, Accounts: chunk}, &envelope{}, idempotent, gate)
+	}, o)
 }
 
-// BanRoomMembers bans accounts from room r for d (rounded up to whole
-// seconds) with a reason, which Tencent requires. Banned members are removed
-// from the room. Like BanGroupMembers, a call is not re-sent once it may
-// have reached Tencent.
+// BanRoomMembers bans accounts from room r for d (whole seconds, rounded up;
+// Permanent for good) with a reason, which Tencent requires (at most 1,000
+// bytes), in calls of at most 20. Banned members are removed from the room;
+// banning again replaces the end time. Like BanGroupMembers, a call is not
+// re-sent once it may have reached Tencent.
 //
 // REST: v4/room_engine_http_srv/ban_room_member
-func (c *Client) BanRoomMembers(ctx context.Context, r RoomID, accounts []UserID, d time.Duration, reason string) ([]Outcome, error) {
-	secs, err := banSeconds(d)
+func (c *Client) BanRoomMembers(ctx context.Context, r RoomID, accounts []UserID, d time.Duration, reason string, o BulkOptions) ([]Outcome, error) {
+	secs, err := durationSeconds("ban duration", d)
 	if err = errors.Join(ValidateRoomID(r), validateAccounts(accounts), err, validateReason("reason", reason, true)); err != nil {
 		return nil, err
 	}
-	return c.bulk(ctx, accounts, MaxBanAccounts, func(ctx context.Context, chunk []UserID) error {
+	return c.bulk(ctx, accounts, MaxBanAccounts, func(ctx context.Context, chunk []UserID, gate func() error) error {
 		in := banRoomRequest{RoomID: r, Accounts: chunk, Reason: reason, Duration: secs}
-		return c.call(ctx, cmdBanRoom, in, &envelope{}, once)
-	}, nil)
+		return c.call(ctx, cmdBanRoom, in, &envelope{}, once, gate)
+	}, o)
 }
 
 // RoomBannedMembers returns every banned member of room r, following pages of
@@ -61,7 +62,7 @@ func (c *Client) RoomBannedMembers(ctx context.Context, r RoomID) ([]BannedMembe
 	}
 	return c.pages(ctx, func(ctx context.Context, offset int) ([]bannedAccount, int, error) {
 		var resp roomBanListResponse
-		err := c.call(ctx, cmdRoomBanList, roomBanListRequest{RoomID: r, Limit: pageLimit, Offset: offset}, &resp, idempotent)
+		err := c.call(ctx, cmdRoomBanList, roomBanListRequest{RoomID: r, Limit: pageLimit, Offset: offset}, &resp, idempotent, nil)
 		return resp.Response.BannedAccountList, resp.Response.NextOffset, err
 	})
 }

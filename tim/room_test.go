@@ -17,7 +17,7 @@ func TestClient_RoomBans(t *testing.T) {
 	srv.JoinRoom("room-test", "user1")
 
 	t.Run("Ban", func(t *testing.T) {
-		got, err := c.BanRoomMembers(t.Context(), "room-test", []tim.UserID{"user1", "user2"}, time.Hour, "abuse")
+		got, err := c.BanRoomMembers(t.Context(), "room-test", []tim.UserID{"user1", "user2"}, time.Hour, "abuse", tim.BulkOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -39,7 +39,7 @@ func TestClient_RoomBans(t *testing.T) {
 		}
 	})
 	t.Run("Unban", func(t *testing.T) {
-		got, err := c.UnbanRoomMembers(t.Context(), "room-test", []tim.UserID{"user2"}, nil)
+		got, err := c.UnbanRoomMembers(t.Context(), "room-test", []tim.UserID{"user2"}, tim.BulkOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

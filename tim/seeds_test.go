@@ -38,6 +38,11 @@ func TestSeeds_RequestsRoundTrip(t *testing.T) {
 		{"unban_group_member.request.json", &groupMembersRequest{}},
 		{"get_role_in_group.request.json", &roleRequest{}},
 		{"get_banned_member_list.request.json", &roomBanListRequest{}},
+		{"ban_group_member.request.json", &banGroupRequest{}},
+		{"get_group_ban_member.request.json", &banListRequest{}},
+		{"forbid_send_msg.request.json", &muteRequest{}},
+		{"get_group_muted_account.request.json", &mutedListRequest{}},
+		{"ban_room_member.request.json", &banRoomRequest{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -62,6 +67,48 @@ func TestSeeds_RequestsRoundTrip(t *testing.T) {
 }
 
 func TestSeeds_Responses(t *testing.T) {
+	for _, name := range []string{"ban_group_member", "forbid_send_msg"} {
+		t.Run(name, func(t *testing.T) {
+			var r envelope
+			data := readSeed(t, name+".response.json")
+			strictDecode(t, data, &r)
+			if r != (envelope{ActionStatus: "OK"}) {
+				t.Fatalf("envelope = %+v, want OK with code 0", r)
+			}
+			if err := decode(name, data, &envelope{}); err != nil {
+				t.Fatalf("decode: %v", err)
+			}
+		})
+	}
+	t.Run("ban_room_member", func(t *testing.T) {
+		var r envelope
+		strictDecode(t, readSeed(t, "ban_room_member.response.json"), &r)
+		if r.ActionStatus != "OK" || r.ErrorCode != 0 || r.RequestID == "" {
+			t.Fatalf("envelope = %+v, want OK with code 0 and a RequestId", r)
+		}
+	})
+	t.Run("get_group_ban_member", func(t *testing.T) {
+		var r groupBanListResponse
+		data := readSeed(t, "get_group_ban_member.response.json")
+		strictDecode(t, data, &r)
+		want := banPage{BannedAccountList: []bannedAccount{{Account: "u1", BannedUntil: 1660875916}}, NextOffset: 2}
+		if !reflect.DeepEqual(r.banPage, want) {
+			t.Fatalf("page = %+v, want %+v (flat, not wrapped in Response)", r.banPage, want)
+		}
+	})
+	t.Run("get_group_muted_account", func(t *testing.T) {
+		var r mutedListResponse
+		data := readSeed(t, "get_group_muted_account.response.json")
+		strictDecode(t, data, &r)
+		if r.GroupID != "@TGS#2FZNNRAEU" || len(r.MutedAccountList) != 1 ||
+			r.MutedAccountList[0].Account != "tommy" || r.MutedAccountList[0].MutedUntil != 1458115189 {
+			t.Fatalf("muted list = %+v, want tommy until 1458115189 in @TGS#2FZNNRAEU", r)
+		}
+		if err := decode(cmdMutedList, data, &mutedListResponse{}); err != nil {
+			t.Fatalf("decode: %v", err)
+		}
+	})
+
 	t.Run("unban_group_member", func(t *testing.T) {
 		var r envelope
 		strictDecode(t, readSeed(t, "unban_group_member.response.json"), &r)

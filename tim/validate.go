@@ -3,6 +3,7 @@ package tim
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -67,11 +68,38 @@ func validateReason(what, s string, required bool) error {
 	return nil
 }
 
-// banSeconds turns a ban length into Tencent's whole seconds (rounded up).
-func banSeconds(d time.Duration) (uint32, error) {
-	const maxBan = (1<<32 - 1) * time.Second
-	if d <= 0 || d > maxBan {
-		return 0, &InputError{What: "ban duration", Value: d.String(), Reason: "it must be positive and at most 4294967295 seconds"}
+// Permanent is the longest ban or mute Tencent takes: 4294967295 seconds, the
+// maximum of its unsigned 32-bit Duration and MuteTime, which Tencent treats
+// as permanent.
+const Permanent = math.MaxUint32 * time.Second
+
+// permanentUntil is the end time Tencent reports for a permanent mute (and the
+// emulator for a permanent ban): Unix second 4294967295.
+const permanentUntil = math.MaxUint32
+
+// IsPermanent reports whether a ban or mute end time read from Tencent
+// (BannedMember.Until, MutedMember.Until) marks a permanent one: Unix second
+// 4294967295 or later.
+func IsPermanent(until time.Time) bool { return until.Unix() >= permanentUntil }
+
+// Remaining is how long a ban or mute ending at until still runs at now, as
+// a duration to ban or mute for again (Undo gives an earlier ban back for the
+// time that was left): Permanent for a permanent one, 0 when it has ended.
+func Remaining(until, now time.Time) time.Duration {
+	switch {
+	case IsPermanent(until):
+		return Permanent
+	case !until.After(now):
+		return 0
+	}
+	return min(until.Sub(now), Permanent)
+}
+
+// durationSeconds turns a ban or mute length into Tencent's whole seconds
+// (rounded up); what names it in the error.
+func durationSeconds(what string, d time.Duration) (uint32, error) {
+	if d <= 0 || d > Permanent {
+		return 0, &InputError{What: what, Value: d.String(), Reason: "it must be positive and at most 4294967295 seconds (tim.Permanent)"}
 	}
 	return uint32((d + time.Second - 1) / time.Second), nil
 }
