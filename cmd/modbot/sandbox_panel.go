@@ -24,7 +24,17 @@ func sandboxCommands() []string {
 		"group_open_http_svc/get_role_in_group",
 		"group_open_http_svc/get_group_ban_member",
 		"room_engine_http_srv/get_banned_member_list",
+		"group_open_http_svc/ban_group_member",
+		"room_engine_http_srv/ban_room_member",
+		"group_open_http_svc/forbid_send_msg",
+		"group_open_http_svc/get_group_muted_account",
 	}
+}
+
+// sandboxAccountCommands are the commands that change accounts: "Make one account fail" offers them.
+func sandboxAccountCommands() []string {
+	all := sandboxCommands()
+	return append(all[:2:2], all[6:9]...)
 }
 
 // mount puts the panel's endpoints on the fake Slack's listener.
@@ -59,6 +69,11 @@ func (sb *sandbox) serveState(w http.ResponseWriter, r *http.Request) {
 				fmt.Sprintf("%s · %s", g.Type, g.Name), g.Bans, snap.At))
 		}
 	}
+	for _, g := range snap.Groups {
+		if len(g.Mutes) > 0 {
+			v.Sections = append(v.Sections, muteSection(g, snap.At))
+		}
+	}
 	for _, rm := range snap.Rooms {
 		if len(rm.Bans) > 0 {
 			v.Sections = append(v.Sections, banSection("Banned in room "+rm.ID,
@@ -66,7 +81,7 @@ func (sb *sandbox) serveState(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	groups := slacktest.PanelSection{Title: "Groups", Columns: []string{"Group", "Type", "Name", "Owner", "Admins", "Members", "Bans"}}
+	groups := slacktest.PanelSection{Title: "Groups", Columns: []string{"Group", "Type", "Name", "Owner", "Admins", "Members", "Bans", "Mutes"}}
 	roles := slacktest.PanelSection{Title: "Roles in groups", Columns: []string{"Group", "Account", "Role"}}
 	for _, g := range snap.Groups {
 		var owner string
@@ -81,7 +96,7 @@ func (sb *sandbox) serveState(w http.ResponseWriter, r *http.Request) {
 			roles.Rows = append(roles.Rows, []string{g.ID, m.Account, m.Role})
 		}
 		groups.Rows = append(groups.Rows, []string{g.ID, string(g.Type), g.Name, owner,
-			strings.Join(admins, ", "), strconv.Itoa(len(g.Members)), strconv.Itoa(len(g.Bans))})
+			strings.Join(admins, ", "), strconv.Itoa(len(g.Members)), strconv.Itoa(len(g.Bans)), strconv.Itoa(len(g.Mutes))})
 	}
 	rooms := slacktest.PanelSection{Title: "Rooms", Columns: []string{"Room", "Members", "Bans"}}
 	for _, rm := range snap.Rooms {
@@ -103,8 +118,22 @@ func banSection(title, note string, bans []timtest.Ban, now time.Time) slacktest
 	return s
 }
 
-// until shows when a ban ends: how long from now, and the local time.
+func muteSection(g timtest.GroupSnapshot, now time.Time) slacktest.PanelSection {
+	s := slacktest.PanelSection{Title: "Muted in group " + g.ID,
+		Note:    fmt.Sprintf("%s · %s · %d muted (they can read, not send)", g.Type, g.Name, len(g.Mutes)),
+		Columns: []string{"Account", "Muted until"}}
+	for _, m := range g.Mutes {
+		s.Rows = append(s.Rows, []string{m.Account, until(now, m.Until)})
+	}
+	return s
+}
+
+// until shows when a ban or mute ends: how long from now, and the local time; "permanent" for
+// Tencent's permanent marker.
 func until(now, t time.Time) string {
+	if timtest.IsPermanent(t) {
+		return "permanent"
+	}
 	d := t.Sub(now).Round(time.Minute)
 	var rel string
 	switch {
@@ -217,7 +246,10 @@ func panelForms() []slacktest.PanelForm {
 		code(60007, "over the frequency limit (retried)"),
 		{Value: "http502", Label: "HTTP 502 (retried)"},
 	}
-	unbans := cmds[:2]
+	var writes []slacktest.PanelOption
+	for _, c := range sandboxAccountCommands() {
+		writes = append(writes, slacktest.PanelOption{Value: c, Label: c[strings.IndexByte(c, '/')+1:]})
+	}
 	return []slacktest.PanelForm{
 		{
 			Title: "Make the next call fail", Action: "/sandbox/fail", Submit: "Fail next call",
@@ -230,7 +262,7 @@ func panelForms() []slacktest.PanelForm {
 		{
 			Title: "Make one account fail", Action: "/sandbox/fail-account", Submit: "Fail calls naming it",
 			Fields: []slacktest.PanelField{
-				{Name: "command", Label: "Command", Options: unbans, Value: unbans[0].Value},
+				{Name: "command", Label: "Command", Options: writes, Value: writes[0].Value},
 				{Name: "account", Label: "Account", Value: "spammer2"},
 				{Name: "code", Label: "Answer", Options: codes[:3], Value: "10004"},
 			},
@@ -293,7 +325,7 @@ func (sb *sandbox) fail(_ context.Context, form map[string]string) (string, erro
 }
 
 func (sb *sandbox) failAccount(_ context.Context, form map[string]string) (string, error) {
-	cmd, err := pickCommand(form["command"], sandboxCommands()[:2])
+	cmd, err := pickCommand(form["command"], sandboxAccountCommands())
 	if err != nil {
 		return "", err
 	}

@@ -24,9 +24,25 @@ const (
 	seedLobbyRaids = 160 // raider001…raider160 banned in seedLobby: /banned shows two pages
 )
 
+// Members seeded to be banned and muted (not banned or muted yet), and the mutes already in force.
+var (
+	seedToBan  = []string{"rowdy_rex", "link_lou", "troll_tia"} // members of seedLive
+	seedToMute = []string{"caps_cal", "offtopic_oz"}            // members of seedFans
+	seedMutes  = []struct {
+		group, account string
+		d              time.Duration
+	}{
+		{seedFans, "shouty_sue", 2 * time.Hour},
+		{seedFans, "ad_bot_9", timtest.Permanent},
+		{seedLive, "flooder_fay", 30 * time.Minute},
+		{seedCommunity, "maker_spam", 3 * 24 * time.Hour},
+	}
+)
+
 // seedEmulator fills an empty emulator with believable data. Group bans are in AVChatRoom groups,
 // where the seed pages allow them (the emulator's default); an /unban in another group type shows
-// Tencent's refusal (10007).
+// Tencent's refusal (10007). Mutes are in groups of the types Tencent mutes in (not Work); some
+// members are there to be banned (seedToBan) and muted (seedToMute).
 func seedEmulator(emu *timtest.Server) {
 	group := func(id string, t timtest.GroupType, name, owner string, admins []string, members ...string) {
 		emu.CreateGroupWithID(id, t)
@@ -39,10 +55,10 @@ func seedEmulator(emu *timtest.Server) {
 			emu.SetRole(id, m, timtest.RoleMember)
 		}
 	}
-	group(seedLive, timtest.AVChatRoom, "Launch livestream", "host_mia", []string{"mod_kai", "mod_lea"}, numbered("viewer", 8, 2)...)
+	group(seedLive, timtest.AVChatRoom, "Launch livestream", "host_mia", []string{"mod_kai", "mod_lea"}, append(numbered("viewer", 8, 2), seedToBan...)...)
 	group(seedAMA, timtest.AVChatRoom, "Weekly AMA", "host_noa", []string{"mod_kai"}, "viewer01", "viewer02", "guest_ola")
 	group(seedTeam, timtest.Work, "Moderators", "mod_kai", []string{"mod_lea"}, "mod_sam", "mod_tom")
-	group(seedFans, timtest.Public, "Fan club", "host_mia", []string{"fan_admin"}, numbered("fan", 6, 2)...)
+	group(seedFans, timtest.Public, "Fan club", "host_mia", []string{"fan_admin"}, append(numbered("fan", 6, 2), append(seedToMute, "shouty_sue", "ad_bot_9")...)...)
 	group(seedStandup, timtest.Meeting, "Daily standup", "mod_kai", nil, "mod_lea", "mod_sam")
 	group(seedCommunity, timtest.Community, "Makers community", "host_noa", []string{"mod_lea", "maker_lead"}, numbered("maker", 5, 2)...)
 
@@ -61,6 +77,9 @@ func seedEmulator(emu *timtest.Server) {
 	}
 	emu.Ban(seedAMA, "heckler7", 3*24*time.Hour)
 	emu.Ban(seedAMA, "linkspam", 12*time.Hour)
+	for _, m := range seedMutes {
+		emu.Mute(m.group, m.account, m.d)
+	}
 
 	emu.CreateRoom(seedLobby)
 	for _, a := range []string{"host_mia", "mod_kai", "viewer01", "viewer02", "viewer03"} {
