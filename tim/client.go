@@ -1,6 +1,12 @@
 // Package tim is a client for the Tencent Cloud Chat (Tencent IM) server REST
-// API, limited to what a moderation bot needs: group and room bans, ban
-// lists, member roles and group information.
+// API, limited to what a moderation bot needs: group and room bans, group
+// mutes, ban and muted lists, member roles and group information.
+//
+// Bulk calls (ban, unban, mute, unmute) take BulkOptions: a Progress that
+// hears each settled chunk and a Gate asked right before each attempt.
+// Durations are time.Durations rounded up to Tencent's whole seconds, up to
+// Permanent (4294967295 s, Tencent's "for good"); end times read back are
+// time.Times, IsPermanent for a permanent ban or mute.
 //
 // It signs requests with a cached admin UserSig, paces every attempt through
 // a Limiter, retries what is safe to retry, splits long account lists into
