@@ -57,7 +57,7 @@ func check(ctx context.Context, stdout io.Writer) error {
 }
 
 // checkRedis reaches Redis and holds what it says about itself against the requirements in
-// docs/DESIGN.md (Redis).
+// docs/DESIGN.md (Redis and the key schema).
 func checkRedis(ctx context.Context, cfg Config, r *report) {
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()

@@ -45,8 +45,8 @@ type env struct {
 	LogFormat       string `split_words:"true" default:"json"`
 }
 
-// Config is modbot's parsed configuration. See docs/DESIGN.md (Configuration) for the meaning of each
-// variable.
+// Config is modbot's parsed configuration. The README's configuration table gives the meaning of
+// each variable; docs/DESIGN.md (Configuration) the rules they follow.
 type Config struct {
 	SlackAppToken   string
 	SlackBotToken   string
