@@ -52,12 +52,12 @@ func newBrowser(t *testing.T) *browser {
 	t.Helper()
 	path := findBrowser()
 	if path == "" {
-		msg := fmt.Sprintf("no Chromium or Chrome: looked for %s in PATH and %s; install one (Debian: apt-get install chromium; Ubuntu: apt-get install chromium-browser; macOS: brew install --cask chromium)",
+		msg := fmt.Sprintf("Chromium or Chrome and found none: looked for %s in PATH and %s; install one (Debian: apt-get install chromium; Ubuntu: apt-get install chromium-browser; macOS: brew install --cask chromium)",
 			strings.Join(browserNames, ", "), strings.Join(browserApps, ", "))
 		if os.Getenv("MODBOT_TEST_BROWSER_REQUIRED") == "1" {
-			t.Fatalf("MODBOT_TEST_BROWSER_REQUIRED=1 but %s", msg)
+			t.Fatalf("MODBOT_TEST_BROWSER_REQUIRED=1, and the browser test needs %s", msg)
 		}
-		t.Skip("SKIP the browser test: " + msg)
+		t.Skip("SKIP: the browser test needs " + msg)
 	}
 	t.Logf("browser: %s", path)
 	// The deadline bounds the whole browser; chromedp wants no timeout on the first Run's context.
