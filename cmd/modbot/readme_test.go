@@ -1,7 +1,10 @@
 package main
 
 import (
+	"io/fs"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -30,5 +33,37 @@ func TestReadme_OutboundHosts(t *testing.T) {
 		if !strings.Contains(readme, host) {
 			t.Errorf("README does not name %s", host)
 		}
+	}
+}
+
+// Code that cites the design points at the repository's own docs/DESIGN.md, which exists.
+func TestDesignCitations(t *testing.T) {
+	if _, err := os.Stat("../../docs/DESIGN.md"); err != nil {
+		t.Fatal(err)
+	}
+	bare := regexp.MustCompile(`(^|[^/])DESIGN\.md`)
+	err := filepath.WalkDir("../..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && path != "../.." {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !(strings.HasSuffix(path, ".go") || strings.HasSuffix(path, ".lua")) {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			if bare.MatchString(line) {
+				t.Errorf("%s:%d cites the design without its path docs/: %s", path, i+1, strings.TrimSpace(line))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
