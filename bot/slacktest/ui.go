@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"io/fs"
 	"net"
@@ -108,8 +109,26 @@ func (s *Server) mountUI() {
 		panic(fmt.Sprintf("slacktest: embedded ui: %v", err)) // cannot happen: the directory is embedded
 	}
 	files := http.StripPrefix("/ui/", http.FileServerFS(static))
+	index, err := fs.ReadFile(static, "index.html")
+	if err != nil {
+		panic(fmt.Sprintf("slacktest: embedded ui: %v", err)) // cannot happen: the file is embedded
+	}
 	s.mux.Handle("GET /ui/", guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-cache")
+		if r.URL.Path == "/ui/" || r.URL.Path == "/ui/index.html" {
+			// The page carries UI.Title from the start (a tab, a bookmark, curl), not only once
+			// app.js has run.
+			s.mu.Lock()
+			title := s.ui.Title
+			s.mu.Unlock()
+			page := string(index)
+			if title != "" {
+				page = strings.ReplaceAll(page, ">slacktest<", ">"+html.EscapeString(title)+"<")
+			}
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			io.WriteString(w, page)
+			return
+		}
 		files.ServeHTTP(w, r)
 	})))
 	s.mux.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusFound))

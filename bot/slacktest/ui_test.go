@@ -124,6 +124,31 @@ func TestUI_Assets(t *testing.T) {
 	}
 }
 
+// The page's <title> is UI.Title before any script runs.
+func TestUI_Title(t *testing.T) {
+	srv := newServer(t, slacktest.Options{})
+	get := func() string {
+		t.Helper()
+		resp, err := http.Get(base(srv) + "ui/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return string(body)
+	}
+	if page := get(); !strings.Contains(page, "<title>slacktest</title>") {
+		t.Fatalf("default page lacks <title>slacktest</title>:\n%s", page)
+	}
+	srv.SetUI(slacktest.UI{Title: "modbot <sandbox>"})
+	page := get()
+	for _, want := range []string{"<title>modbot &lt;sandbox&gt;</title>", `<span id="title">modbot &lt;sandbox&gt;</span>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %s:\n%s", want, page)
+		}
+	}
+}
+
 func TestUI_State(t *testing.T) {
 	srv := newServer(t, slacktest.Options{})
 	srv.SetUI(slacktest.UI{

@@ -21,7 +21,8 @@ const probeTimeout = 10 * time.Second
 // check is `modbot check`: it validates the whole configuration (as `run` needs it), then reaches
 // each dependency and prints one PASS, WARN or FAIL line per finding: Redis (reachable, version,
 // mode, persistence, eviction policy, who can approve), Slack (the bot token with auth.test, the
-// app token with apps.connections.open) and Tencent (one signed call). It fails if any line does.
+// app token with apps.connections.open, and whether MODBOT_SLACK_TEAM_ID pins the workspace) and
+// Tencent (one signed call). It fails if any line does.
 func check(ctx context.Context, stdout io.Writer) error {
 	cfg, err := loadConfig(needs{slack: true, tim: true, redis: true})
 	if err != nil {
@@ -42,6 +43,11 @@ func check(ctx context.Context, stdout io.Writer) error {
 		}
 	}
 	cancel()
+	if cfg.SlackTeamID == "" {
+		r.warn("slack team", "MODBOT_SLACK_TEAM_ID is unset, so payloads from any workspace are accepted: set it to this workspace's ID (T…, on the slack bot token line above)")
+	} else {
+		r.pass("slack team", "payloads from workspaces other than "+cfg.SlackTeamID+" are refused")
+	}
 
 	checkTencent(ctx, cfg, r)
 	if r.failed > 0 {
@@ -50,7 +56,8 @@ func check(ctx context.Context, stdout io.Writer) error {
 	return nil
 }
 
-// checkRedis reaches Redis and holds what it says about itself against DESIGN.md's requirements.
+// checkRedis reaches Redis and holds what it says about itself against the requirements in
+// docs/DESIGN.md (Redis and the key schema).
 func checkRedis(ctx context.Context, cfg Config, r *report) {
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()

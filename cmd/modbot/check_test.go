@@ -13,7 +13,7 @@ import (
 	"modbot/tim/timtest"
 )
 
-// checkWorld sets the environment of `modbot check` to the fakes and a Redis as DESIGN.md
+// checkWorld sets the environment of `modbot check` to the fakes and a Redis as docs/DESIGN.md
 // requires it (7.x, AOF on, noeviction), with an admin and an approver on the allowlist.
 func checkWorld(t *testing.T, redisArgs ...string) (*slacktest.Server, *timtest.Server, *storetest.Server) {
 	t.Helper()
@@ -36,6 +36,7 @@ func checkWorld(t *testing.T, redisArgs ...string) (*slacktest.Server, *timtest.
 		"MODBOT_SLACK_APP_TOKEN":  so.AppToken,
 		"MODBOT_SLACK_BOT_TOKEN":  so.BotToken,
 		"MODBOT_SLACK_API_URL":    sl.URL,
+		"MODBOT_SLACK_TEAM_ID":    so.TeamID,
 		"MODBOT_APPROVAL_CHANNEL": "C0APPROVALS",
 		"MODBOT_TIM_SDKAPPID":     strconv.Itoa(tm.SDKAppID()),
 		"MODBOT_TIM_SECRET_KEY":   tm.SecretKey(),
@@ -65,7 +66,7 @@ func checkLines(t *testing.T) (map[string]string, error) {
 }
 
 var checkNames = []string{"config", "redis", "redis persistence", "redis eviction", "allowlist",
-	"slack bot token", "slack app token", "tencent"}
+	"slack bot token", "slack app token", "slack team", "tencent"}
 
 func TestCheck_AllGreen(t *testing.T) {
 	checkWorld(t)
@@ -124,6 +125,9 @@ func TestCheck_EachDependencyBroken(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, line: "allowlist", want: "WARN  allowlist"},
+		{name: "NoTeamID", breakIt: func(t *testing.T, _ *slacktest.Server, _ *timtest.Server, _ *storetest.Server) {
+			t.Setenv("MODBOT_SLACK_TEAM_ID", "")
+		}, line: "slack team", want: "WARN  slack team         MODBOT_SLACK_TEAM_ID is unset"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -164,8 +168,9 @@ func TestCheck_EachDependencyBroken(t *testing.T) {
 	}
 }
 
+// Bad configuration is reported before anything is reached: this needs no Redis, Slack or Tencent.
 func TestCheck_ConfigErrorsExitTwo(t *testing.T) {
-	checkWorld(t)
+	setEnv(t, validEnv)
 	t.Setenv("MODBOT_TIM_SDKAPPID", "abc")
 	t.Setenv("MODBOT_REDIS_URL", "")
 	err := run(t.Context(), []string{"check"}, &bytes.Buffer{}, &bytes.Buffer{})

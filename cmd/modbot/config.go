@@ -45,7 +45,8 @@ type env struct {
 	LogFormat       string `split_words:"true" default:"json"`
 }
 
-// Config is modbot's parsed configuration. See DESIGN.md for the meaning of each variable.
+// Config is modbot's parsed configuration. The README's configuration table gives the meaning of
+// each variable; docs/DESIGN.md (Configuration) the rules they follow.
 type Config struct {
 	SlackAppToken   string
 	SlackBotToken   string
@@ -113,7 +114,7 @@ func (e env) parse(n needs) (Config, error) {
 		LogLevel:        strings.ToLower(e.LogLevel),
 		LogFormat:       strings.ToLower(e.LogFormat),
 	}
-	c.SlackAPIURL = p.url("MODBOT_SLACK_API_URL", e.SlackApiUrl, "http", "https")
+	c.SlackAPIURL = p.httpsURL("MODBOT_SLACK_API_URL", e.SlackApiUrl, "https://slack.com/api/ (the default)")
 	if c.SlackAPIURL != "" && !strings.HasSuffix(c.SlackAPIURL, "/") {
 		c.SlackAPIURL += "/"
 	}
@@ -153,8 +154,11 @@ func (e env) parse(n needs) (Config, error) {
 	if n.slack {
 		p.token("MODBOT_SLACK_APP_TOKEN", c.SlackAppToken, "xapp-", "the app-level token with connections:write")
 		p.token("MODBOT_SLACK_BOT_TOKEN", c.SlackBotToken, "xoxb-", "the bot token")
-		if !isSlackID(c.ApprovalChannel, "C", "G") {
-			p.add("MODBOT_APPROVAL_CHANNEL", "is required: the channel ID where unban requests are posted, such as C0123ABCD")
+		switch {
+		case c.ApprovalChannel == "":
+			p.add("MODBOT_APPROVAL_CHANNEL", "is required: the channel ID where requests are posted, such as C0123ABCD")
+		case !isSlackID(c.ApprovalChannel, "C", "G"):
+			p.add("MODBOT_APPROVAL_CHANNEL", "must be a channel ID such as C0123ABCD (not a #name): channel name → About, at the bottom")
 		}
 	}
 	if n.tim {
@@ -162,12 +166,12 @@ func (e env) parse(n needs) (Config, error) {
 		if c.TimSecretKey == "" {
 			p.add("MODBOT_TIM_SECRET_KEY", "is required: the app's secret key from the Chat console (Basic configuration)")
 		}
-		if c.TimAdmin == "" || len(c.TimAdmin) > 32 {
+		if c.TimAdmin == "" || len(c.TimAdmin) > 32 { // an explicit empty value overrides the default
 			p.add("MODBOT_TIM_ADMIN", "must be the App admin identifier (1 to 32 bytes), default administrator")
 		}
 		switch {
 		case c.TimBaseURL != "":
-			c.TimBaseURL = p.url("MODBOT_TIM_BASE_URL", c.TimBaseURL, "http", "https")
+			c.TimBaseURL = p.httpsURL("MODBOT_TIM_BASE_URL", c.TimBaseURL, "https://adminapisgp.im.qcloud.com")
 		case c.TimRegion == "":
 			p.add("MODBOT_TIM_REGION", "is required unless MODBOT_TIM_BASE_URL is set: one of "+strings.Join(regions, ", "))
 		case !slices.Contains(regions, c.TimRegion):
@@ -178,7 +182,7 @@ func (e env) parse(n needs) (Config, error) {
 		if c.RedisURL == "" {
 			p.add("MODBOT_REDIS_URL", "is required: redis://[user:password@]host:6379/0 or rediss://… for TLS")
 		} else {
-			c.RedisURL = p.url("MODBOT_REDIS_URL", c.RedisURL, "redis", "rediss")
+			c.RedisURL = p.redisURL("MODBOT_REDIS_URL", c.RedisURL)
 		}
 	}
 	return c, p.err()
@@ -212,7 +216,11 @@ func (p *parser) intRange(name, v string, lo, hi int) int {
 func (p *parser) duration(name, v string, min time.Duration) time.Duration {
 	d, err := time.ParseDuration(strings.TrimSpace(v))
 	if err != nil || d < min {
-		p.add(name, fmt.Sprintf("must be a duration of at least %s such as 30s, 15m or 24h, not %q", min, v))
+		atLeast := ""
+		if min > 0 {
+			atLeast = " of at least " + min.String()
+		}
+		p.add(name, fmt.Sprintf("must be a duration%s such as 30s, 15m or 24h, not %q", atLeast, v))
 		return 0
 	}
 	return d
@@ -236,15 +244,41 @@ func (p *parser) token(name, v, prefix, what string) {
 	}
 }
 
-// url parses a URL with one of the given schemes. Redis URLs may carry a password, so the value is
-// never echoed.
-func (p *parser) url(name, v string, schemes ...string) string {
+// httpsURL parses an https:// URL, or an http:// one whose host is loopback (127.0.0.0/8, ::1,
+// localhost): a bot token or a UserSig must never travel in clear text over a network. example is
+// a valid value for the message.
+func (p *parser) httpsURL(name, v, example string) string {
 	u, err := url.Parse(strings.TrimSpace(v))
-	if err != nil || u.Host == "" || !slices.Contains(schemes, u.Scheme) {
-		p.add(name, fmt.Sprintf("must be a URL such as %s://host:port/…", strings.Join(schemes, "|")))
+	switch {
+	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+		p.add(name, fmt.Sprintf("must be an https:// URL such as %s (http:// only for a loopback host such as http://127.0.0.1:8080)", example))
+		return ""
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		p.add(name, fmt.Sprintf("must use https:// (http:// is allowed only for a loopback host: 127.0.0.1, ::1 or localhost), such as %s; %s is not loopback", example, u.Hostname()))
 		return ""
 	}
 	return u.String()
+}
+
+// redisURL parses a redis:// or rediss:// URL. It may carry a password, so the value is never
+// echoed.
+func (p *parser) redisURL(name, v string) string {
+	u, err := url.Parse(strings.TrimSpace(v))
+	if err != nil || u.Host == "" || (u.Scheme != "redis" && u.Scheme != "rediss") {
+		p.add(name, "must be a URL such as redis://[user:password@]host:6379/0, or rediss://… for TLS")
+		return ""
+	}
+	return u.String()
+}
+
+// isLoopback reports whether host (without port or brackets) is this machine: localhost or an
+// address in 127.0.0.0/8 or ::1.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (p *parser) userIDs(name, v string) []string {

@@ -72,10 +72,14 @@ func TestLoadConfig_Errors(t *testing.T) {
 		{"MissingBotToken", map[string]string{"MODBOT_SLACK_BOT_TOKEN": ""}, "MODBOT_SLACK_BOT_TOKEN is required: the bot token, starting with xoxb-"},
 		{"AppTokenIsBotToken", map[string]string{"MODBOT_SLACK_APP_TOKEN": "xoxb-1"}, "starting with xapp-"},
 		{"BotTokenIsAppToken", map[string]string{"MODBOT_SLACK_BOT_TOKEN": "xapp-1"}, "starting with xoxb-"},
-		{"BadAPIURL", map[string]string{"MODBOT_SLACK_API_URL": "slack.com"}, "MODBOT_SLACK_API_URL must be a URL"},
+		{"BadAPIURL", map[string]string{"MODBOT_SLACK_API_URL": "slack.com"}, "MODBOT_SLACK_API_URL must be an https:// URL such as https://slack.com/api/"},
+		{"EmptyAPIURL", map[string]string{"MODBOT_SLACK_API_URL": ""}, "MODBOT_SLACK_API_URL must be an https:// URL"},
+		{"PlainHTTPAPIURL", map[string]string{"MODBOT_SLACK_API_URL": "http://slack.example.com/api/"}, "MODBOT_SLACK_API_URL must use https:// (http:// is allowed only for a loopback host"},
+		{"PlainHTTPAPIURLLookalike", map[string]string{"MODBOT_SLACK_API_URL": "http://127.0.0.1.example.com/api/"}, "127.0.0.1.example.com is not loopback"},
 		{"BadTeamID", map[string]string{"MODBOT_SLACK_TEAM_ID": "acme"}, "MODBOT_SLACK_TEAM_ID must be a Slack workspace ID"},
 		{"MissingApprovalChannel", map[string]string{"MODBOT_APPROVAL_CHANNEL": ""}, "MODBOT_APPROVAL_CHANNEL is required"},
-		{"ApprovalChannelName", map[string]string{"MODBOT_APPROVAL_CHANNEL": "#mod-approvals"}, "MODBOT_APPROVAL_CHANNEL is required: the channel ID"},
+		{"ApprovalChannelName", map[string]string{"MODBOT_APPROVAL_CHANNEL": "#mod-approvals"}, "MODBOT_APPROVAL_CHANNEL must be a channel ID such as C0123ABCD (not a #name)"},
+		{"ApprovalChannelX", map[string]string{"MODBOT_APPROVAL_CHANNEL": "x"}, "MODBOT_APPROVAL_CHANNEL must be a channel ID"},
 		{"AuditChannelName", map[string]string{"MODBOT_AUDIT_CHANNEL": "#audit"}, "MODBOT_AUDIT_CHANNEL must be a channel ID"},
 		{"SDKAppIDNotNumber", map[string]string{"MODBOT_TIM_SDKAPPID": "abc"}, "MODBOT_TIM_SDKAPPID must be a whole number"},
 		{"MissingSDKAppID", map[string]string{"MODBOT_TIM_SDKAPPID": ""}, "MODBOT_TIM_SDKAPPID is required"},
@@ -83,10 +87,12 @@ func TestLoadConfig_Errors(t *testing.T) {
 		{"LongAdmin", map[string]string{"MODBOT_TIM_ADMIN": strings.Repeat("a", 33)}, "MODBOT_TIM_ADMIN must be"},
 		{"MissingRegion", map[string]string{"MODBOT_TIM_REGION": ""}, "MODBOT_TIM_REGION is required unless MODBOT_TIM_BASE_URL"},
 		{"UnknownRegion", map[string]string{"MODBOT_TIM_REGION": "mars"}, `"mars" is not a known region`},
-		{"BadBaseURL", map[string]string{"MODBOT_TIM_BASE_URL": "ftp://x"}, "MODBOT_TIM_BASE_URL must be a URL"},
+		{"BadBaseURL", map[string]string{"MODBOT_TIM_BASE_URL": "ftp://x"}, "MODBOT_TIM_BASE_URL must be an https:// URL such as https://adminapisgp.im.qcloud.com"},
+		{"PlainHTTPBaseURL", map[string]string{"MODBOT_TIM_BASE_URL": "http://adminapisgp.im.qcloud.com"}, "MODBOT_TIM_BASE_URL must use https://"},
+		{"PlainHTTPBaseURLPrivateIP", map[string]string{"MODBOT_TIM_BASE_URL": "http://10.0.0.5:8080"}, "10.0.0.5 is not loopback"},
 		{"BadRate", map[string]string{"MODBOT_TIM_RATE": "0"}, "MODBOT_TIM_RATE must be a whole number from 1"},
 		{"MissingRedis", map[string]string{"MODBOT_REDIS_URL": ""}, "MODBOT_REDIS_URL is required"},
-		{"BadRedisScheme", map[string]string{"MODBOT_REDIS_URL": "http://:pw@host:6379"}, "MODBOT_REDIS_URL must be a URL such as redis|rediss"},
+		{"BadRedisScheme", map[string]string{"MODBOT_REDIS_URL": "http://:pw@host:6379"}, "MODBOT_REDIS_URL must be a URL such as redis://[user:password@]host:6379/0"},
 		{"EmptyPrefix", map[string]string{"MODBOT_REDIS_PREFIX": ""}, "MODBOT_REDIS_PREFIX must not be empty"},
 		{"BadAdmins", map[string]string{"MODBOT_BOOTSTRAP_ADMINS": "U123ABC,@bob"}, `"@bob" is not one`},
 		{"BadApprovals", map[string]string{"MODBOT_UNBAN_APPROVALS": "two"}, "MODBOT_UNBAN_APPROVALS must be a whole number from 1 to 10"},
@@ -186,6 +192,58 @@ func TestLoadConfig_Normalises(t *testing.T) {
 	}
 	if got, want := strings.Join(c.BootstrapAdmins, ","), "U01ADMIN,W02ADMIN"; got != want {
 		t.Errorf("BootstrapAdmins = %q, want %q", got, want)
+	}
+}
+
+// http:// is accepted for the Slack and Tencent base URLs only when the host is loopback.
+func TestLoadConfig_PlainHTTPOnlyOnLoopback(t *testing.T) {
+	for _, u := range []string{"http://127.0.0.1:1234/api/", "http://127.1.2.3/", "http://[::1]:8080/", "http://localhost:9/", "http://LOCALHOST/", "https://slack.example.com/api/"} {
+		t.Run(u, func(t *testing.T) {
+			setEnv(t, validEnv)
+			t.Setenv("MODBOT_TIM_REGION", "")
+			t.Setenv("MODBOT_SLACK_API_URL", u)
+			t.Setenv("MODBOT_TIM_BASE_URL", u)
+			if _, err := loadConfig(all); err != nil {
+				t.Fatalf("%s refused: %v", u, err)
+			}
+		})
+	}
+}
+
+// A variable that is set but invalid is never reported as missing: the message says what a valid
+// value looks like.
+func TestLoadConfig_SetButInvalidIsNotRequired(t *testing.T) {
+	bad := map[string]string{
+		"MODBOT_SLACK_APP_TOKEN": "token", "MODBOT_SLACK_BOT_TOKEN": "token", "MODBOT_SLACK_API_URL": "x",
+		"MODBOT_SLACK_TEAM_ID": "x", "MODBOT_APPROVAL_CHANNEL": "x", "MODBOT_AUDIT_CHANNEL": "x",
+		"MODBOT_TIM_SDKAPPID": "x", "MODBOT_TIM_ADMIN": strings.Repeat("x", 33), "MODBOT_TIM_REGION": "x",
+		"MODBOT_TIM_BASE_URL": "x", "MODBOT_TIM_RATE": "x", "MODBOT_REDIS_URL": "x",
+		"MODBOT_BOOTSTRAP_ADMINS": "x", "MODBOT_UNBAN_APPROVALS": "x", "MODBOT_REQUEST_TTL": "x",
+		"MODBOT_REQUIRE_REASON": "x", "MODBOT_MAX_ACCOUNTS": "x", "MODBOT_AUDIT_RETENTION": "x",
+		"MODBOT_HTTP_ADDR": "x", "MODBOT_DRAIN_TIMEOUT": "x", "MODBOT_LOG_LEVEL": "x", "MODBOT_LOG_FORMAT": "x",
+	}
+	for _, name := range envNames() {
+		v, ok := bad[name]
+		if !ok {
+			continue // a variable with no invalid value (any text is a valid secret key or prefix)
+		}
+		t.Run(name, func(t *testing.T) {
+			setEnv(t, validEnv)
+			t.Setenv(name, v)
+			if name == "MODBOT_TIM_BASE_URL" {
+				t.Setenv("MODBOT_TIM_REGION", "")
+			}
+			_, err := loadConfig(all)
+			if err == nil {
+				t.Fatalf("%s=%q accepted", name, v)
+			}
+			if !strings.Contains(err.Error(), name) {
+				t.Fatalf("error does not name %s: %v", name, err)
+			}
+			if strings.Contains(err.Error(), "is required") {
+				t.Fatalf("%s=%q is reported as missing: %v", name, v, err)
+			}
+		})
 	}
 }
 

@@ -11,13 +11,49 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"modbot/store"
 )
 
-// version is stamped at build time with -ldflags "-X main.version=…".
-var version = "dev"
+// version is what a release build stamps with -ldflags "-X main.version=v1.2.3" (the Dockerfile
+// passes its VERSION build argument). Left empty, buildVersion reads what the Go toolchain recorded.
+var version string
+
+// buildVersion is the version `modbot version`, the logs and modbot_build_info report.
+func buildVersion() string {
+	bi, _ := debug.ReadBuildInfo()
+	return versionOf(version, bi)
+}
+
+// versionOf picks, in order: the stamped version; the module version the toolchain recorded (a
+// tag such as v1.2.3, or a pseudo-version naming the commit, "+dirty" when the tree had changes);
+// the VCS revision (12 hex digits, "-dirty" likewise); else "dev" (go run, or a tree without VCS).
+func versionOf(stamped string, bi *debug.BuildInfo) string {
+	if stamped != "" {
+		return stamped
+	}
+	if bi == nil {
+		return "dev"
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, dirty string
+	for _, s := range bi.Settings {
+		switch {
+		case s.Key == "vcs.revision":
+			rev = s.Value[:min(12, len(s.Value))]
+		case s.Key == "vcs.modified" && s.Value == "true":
+			dirty = "-dirty"
+		}
+	}
+	if rev == "" {
+		return "dev"
+	}
+	return rev + dirty
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -77,7 +113,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stdout, usage)
 		return nil
 	case "version", "--version":
-		fmt.Fprintln(stdout, "modbot", version)
+		fmt.Fprintln(stdout, "modbot", buildVersion())
 		return nil
 	case "run":
 		if len(args) > 0 {

@@ -48,7 +48,7 @@ func newMetrics() *metrics {
 	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "modbot_build_info", Help: "Always 1; the version label is the build's.",
 	}, []string{"version"})
-	build.WithLabelValues(version).Set(1)
+	build.WithLabelValues(buildVersion()).Set(1)
 	latency := []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
 	m := &metrics{
 		reg:      reg,

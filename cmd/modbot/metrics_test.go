@@ -53,7 +53,7 @@ func TestMetrics_Series(t *testing.T) {
 		`modbot_commands_total{cmd="/unban",outcome="handled"} 1`,
 		`modbot_commands_total{cmd="approve",outcome="handled"} 1`,
 		`modbot_command_duration_seconds_count{cmd="/unban"} 1`,
-		`modbot_build_info{version="dev"} 1`,
+		`modbot_build_info{version="` + buildVersion() + `"} 1`,
 		`go_goroutines`,
 	} {
 		if !strings.Contains(text, want) {

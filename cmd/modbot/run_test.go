@@ -40,22 +40,37 @@ const (
 	bob   = "U0BOB"   // approver
 )
 
-// world is the fakes and a Redis of the test's own, for real `modbot run` processes.
+// world is the fakes and a Redis, for real `modbot run` processes.
 type world struct {
 	slack *slacktest.Server
 	tim   *timtest.Server
-	redis *storetest.Server
+	redis *storetest.Server // the test's own redis-server (newWorldOwnRedis); nil on a shared Redis
 	store *store.Store
 	env   []string
 	log   *lockedBuffer // every process's output, for the secret scan
 }
 
+// newWorld runs on the Redis the test binary shares (a redis-server when one is installed, else
+// miniredis: see storetest), under a key prefix of the test's own.
 func newWorld(t *testing.T, extraEnv ...string) *world {
+	t.Helper()
+	return newWorldOn(t, nil, storetest.RedisURL(t), extraEnv...)
+}
+
+// newWorldOwnRedis runs on a redis-server of the test's own, which the test may kill and restart;
+// without redis-server the test is skipped.
+func newWorldOwnRedis(t *testing.T, extraEnv ...string) *world {
+	t.Helper()
+	rs := storetest.StartServer(t, "--appendonly", "yes")
+	return newWorldOn(t, rs, rs.URL(), extraEnv...)
+}
+
+func newWorldOn(t *testing.T, rs *storetest.Server, redisURL string, extraEnv ...string) *world {
 	t.Helper()
 	w := &world{
 		slack: slacktest.NewServer(t, slacktest.Options{}),
 		tim:   timtest.NewServer(t),
-		redis: storetest.StartServer(t, "--appendonly", "yes"),
+		redis: rs,
 		log:   &lockedBuffer{},
 	}
 	w.slack.AddUser(alice, "alice")
@@ -64,11 +79,14 @@ func newWorld(t *testing.T, extraEnv ...string) *world {
 	w.slack.AddChannel("C0AUDIT", "mod-audit", true)
 	w.slack.AddChannel("C0MOD", "moderation", true)
 	prefix := storetest.Prefix(t)
-	st, err := store.Open(t.Context(), store.Options{URL: w.redis.URL(), Prefix: prefix})
+	st, err := store.Open(t.Context(), store.Options{URL: redisURL, Prefix: prefix})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
+	t.Cleanup(func() {
+		st.Close()
+		storetest.DeleteKeys(t, redisURL, prefix)
+	})
 	w.store = st
 	so := w.slack.Options()
 	w.env = append([]string{
@@ -82,7 +100,7 @@ func newWorld(t *testing.T, extraEnv ...string) *world {
 		"MODBOT_TIM_SECRET_KEY=" + w.tim.SecretKey(),
 		"MODBOT_TIM_ADMIN=" + w.tim.Admin(),
 		"MODBOT_TIM_BASE_URL=" + w.tim.URL,
-		"MODBOT_REDIS_URL=" + w.redis.URL(),
+		"MODBOT_REDIS_URL=" + redisURL,
 		"MODBOT_REDIS_PREFIX=" + prefix,
 		"MODBOT_BOOTSTRAP_ADMINS=" + alice,
 		"MODBOT_HTTP_ADDR=127.0.0.1:0",
@@ -222,7 +240,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 }
 
 func TestRun_HealthReadinessAndMetrics(t *testing.T) {
-	w := newWorld(t)
+	w := newWorldOwnRedis(t) // it kills and restarts Redis
 	p := w.start(t)
 
 	if got := p.get(t, "/healthz"); got != http.StatusOK {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,8 +14,31 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// chromiumPath is where Debian's chromium package (installed by .ci/run) puts the browser.
-const chromiumPath = "/usr/bin/chromium"
+// browserNames are the commands a Chromium-based browser installs as, in the order they are tried:
+// Debian's chromium, Ubuntu's chromium-browser, Google Chrome, and chromedp's headless shell.
+var browserNames = []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell", "headless_shell"}
+
+// browserApps are where macOS keeps the same browsers (they are not in PATH).
+var browserApps = []string{
+	"/Applications/Chromium.app/Contents/MacOS/Chromium",
+	"/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+}
+
+// findBrowser returns the first Chromium-based browser in PATH (browserNames) or, failing that,
+// in the macOS application folder; "" when there is none.
+func findBrowser() string {
+	for _, name := range browserNames {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	for _, p := range browserApps {
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+			return p
+		}
+	}
+	return ""
+}
 
 // browser drives one Chromium tab against the sandbox's web UI.
 type browser struct {
@@ -22,21 +46,25 @@ type browser struct {
 	ctx context.Context
 }
 
-// newBrowser starts a headless Chromium for the test. Without one it skips, unless
-// MODBOT_TEST_BROWSER_REQUIRED=1 (CI) makes that a failure.
+// newBrowser starts a headless Chromium for the test and logs which. Without one it skips, saying
+// what was looked for, unless MODBOT_TEST_BROWSER_REQUIRED=1 (CI) makes that a failure.
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
+	path := findBrowser()
+	if path == "" {
+		msg := fmt.Sprintf("Chromium or Chrome and found none: looked for %s in PATH and %s; install one (Debian: apt-get install chromium; Ubuntu: apt-get install chromium-browser; macOS: brew install --cask chromium)",
+			strings.Join(browserNames, ", "), strings.Join(browserApps, ", "))
 		if os.Getenv("MODBOT_TEST_BROWSER_REQUIRED") == "1" {
-			t.Fatalf("MODBOT_TEST_BROWSER_REQUIRED=1 but there is no browser: %v (apt-get install chromium)", err)
+			t.Fatalf("MODBOT_TEST_BROWSER_REQUIRED=1, and the browser test needs %s", msg)
 		}
-		t.Skipf("no %s: install Debian's chromium package to run the browser test", chromiumPath)
+		t.Skip("SKIP: the browser test needs " + msg)
 	}
+	t.Logf("browser: %s", path)
 	// The deadline bounds the whole browser; chromedp wants no timeout on the first Run's context.
 	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
 	t.Cleanup(cancel)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath),
+		chromedp.ExecPath(path),
 		chromedp.NoSandbox,
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.WindowSize(1600, 1000),
@@ -46,6 +74,24 @@ func newBrowser(t *testing.T) *browser {
 	ctx, cancelTab := chromedp.NewContext(ctx)
 	t.Cleanup(cancelTab)
 	return &browser{t: t, ctx: ctx}
+}
+
+// The browser is found under any of its usual names, not only Debian's /usr/bin/chromium.
+func TestFindBrowser(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("PATH", dir)
+	if got := findBrowser(); got != "" && !strings.HasPrefix(got, "/Applications/") {
+		t.Fatalf("findBrowser() = %q with an empty PATH", got)
+	}
+	for _, name := range []string{"google-chrome-stable", "chromium-browser"} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if got := findBrowser(); got != p {
+			t.Fatalf("with %s in PATH: findBrowser() = %q, want %q", name, got, p)
+		}
+	}
 }
 
 // do runs steps, failing the test with what they were for.

@@ -406,9 +406,13 @@ func TestRunSandbox(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		page, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("GET %s: HTTP %d", url, resp.StatusCode)
+		}
+		if !strings.Contains(string(page), "<title>modbot sandbox</title>") {
+			t.Errorf("GET %s: the page's title is not modbot sandbox:\n%.300s", url, page)
 		}
 		for _, want := range []string{"/unban " + seedLive + " spammer1 spammer2 -- appeal accepted", "alice (moderator)", "dave (not on the allowlist)"} {
 			if !strings.Contains(out.String(), want) {

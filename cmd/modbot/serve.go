@@ -97,7 +97,7 @@ func serve(ctx context.Context, stderr io.Writer) error {
 		log.Info("stopping: draining work in hand", "drain_timeout", cfg.DrainTimeout.String())
 	})
 	defer stopLog()
-	log.Info("modbot running", "version", version)
+	log.Info("modbot running", "version", buildVersion())
 	err = b.Run(ctx, cfg.DrainTimeout)
 	stopHTTP()
 	if herr := <-httpDone; herr != nil && err == nil {

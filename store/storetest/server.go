@@ -35,9 +35,9 @@ func StartServer(tb testing.TB, args ...string) *Server {
 	tb.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		if os.Getenv(EnvRequired) == "1" {
-			tb.Fatalf("storetest: %s=1 but no redis-server in PATH", EnvRequired)
+			tb.Fatalf("storetest: %s=1 but no redis-server in PATH; %s", EnvRequired, InstallRedis)
 		}
-		tb.Skip("storetest: no redis-server in PATH")
+		tb.Skip("SKIP: this test needs a real redis-server (it starts, stops or configures its own) and there is none in PATH; " + InstallRedis)
 	}
 	s, err := start(tb.TempDir(), args)
 	if err != nil {

@@ -40,6 +40,9 @@ const (
 	EnvRequired = "MODBOT_TEST_REDIS_REQUIRED" // "1": a real Redis is mandatory
 )
 
+// InstallRedis says how to get a redis-server, for the messages of tests that need one.
+const InstallRedis = "install one (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis) or set " + EnvRequired + "=1 to make this a failure"
+
 // New returns a Store on the test Redis with a key prefix of its own,
 // closed and its keys deleted when the test ends. opts may set retention
 // and TTL options; URL and Prefix are storetest's.
@@ -83,9 +86,9 @@ func RedisURL(tb testing.TB) string {
 	}
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		if os.Getenv(EnvRequired) == "1" {
-			tb.Fatalf("storetest: %s=1 but no redis-server in PATH", EnvRequired)
+			tb.Fatalf("storetest: %s=1 but no redis-server in PATH; %s", EnvRequired, InstallRedis)
 		}
-		tb.Log("storetest: no redis-server in PATH; using miniredis")
+		tb.Log("storetest: no redis-server in PATH, so this test runs on the embedded miniredis instead; for a real one, " + InstallRedis)
 		return miniURL(tb)
 	}
 	shared.once.Do(func() {
