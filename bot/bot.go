@@ -310,15 +310,20 @@ func (b *Bot) submit(job func(ctx context.Context)) bool {
 	}
 }
 
-// foreign reports why a payload must be refused: another workspace or another app.
+// foreign reports why a payload must be refused: another workspace or another app. Once
+// Socket Mode's hello has named this app, a payload that names no app is refused too.
 func (b *Bot) foreign(teamID, appID string) string {
 	if b.o.TeamID != "" && teamID != b.o.TeamID {
 		return "workspace " + teamID
 	}
-	if want, _ := b.appID.Load().(string); want != "" && appID != "" && appID != want {
-		return "app " + appID
+	want, _ := b.appID.Load().(string)
+	switch {
+	case want == "" || appID == want:
+		return ""
+	case appID == "":
+		return "app (no api_app_id)"
 	}
-	return ""
+	return "app " + appID
 }
 
 func setDefault[T comparable](p *T, v T) {
