@@ -56,6 +56,7 @@ type Metrics interface {
 	Decision(result string)                       // an approval-flow decision: approved, denied, cancelled, expired, refused
 	Reconnect()                                   // a new Socket Mode connection
 	Command(cmd, outcome string, d time.Duration) // a command or click handled
+	Dropped(kind string)                          // work refused because the worker queue was full: command, click, view, audit
 }
 
 // Bot is modbot's Slack side: it answers commands and clicks arriving over Socket Mode, runs the
@@ -78,6 +79,8 @@ type Bot struct {
 	execs chan struct{} // semaphore for executions
 	ex    executor      // this replica's executions (execute.go)
 	wg    sync.WaitGroup
+
+	traces chan struct{} // semaphore for the audit traces of dropped work (intake.go)
 }
 
 // New builds a Bot. It does no I/O; Run connects.
@@ -129,6 +132,7 @@ func New(o Options, t Tencent, s Store) (*Bot, error) {
 		jobs:  make(chan func(context.Context), o.Queue),
 		execs: make(chan struct{}, o.Executors),
 	}
+	b.traces = make(chan struct{}, maxTraces)
 	b.appID.Store("")
 	b.api = slack.New(o.BotToken,
 		slack.OptionAppLevelToken(o.AppToken),
@@ -347,6 +351,7 @@ func (noMetrics) Ack(string, time.Duration)             {}
 func (noMetrics) Decision(string)                       {}
 func (noMetrics) Reconnect()                            {}
 func (noMetrics) Command(string, string, time.Duration) {}
+func (noMetrics) Dropped(string)                        {}
 
 // randomID returns n random base32 characters.
 func randomID(n int) string { return strings.ToLower(rand.Text()[:n]) }

@@ -63,22 +63,62 @@ func (b *Bot) acceptCommand(req *socketmode.Request, sc slack.SlashCommand) any 
 		OpID: key, Command: sc.Command, Text: sc.Text, start: time.Now(),
 	}
 	if why := b.foreign(sc.TeamID, sc.APIAppID); why != "" {
-		b.submit(func(ctx context.Context) { b.auditForeign(ctx, inv, why) })
+		b.queue(inv, "audit", "payload from "+why, func(ctx context.Context) { b.auditForeign(ctx, inv, why) })
 		return ackText("modbot does not serve this " + why + ". Nothing was done.")
 	}
 	cmd, err := Parse(sc.Command, sc.Text, b.parseConfig())
 	if err != nil {
-		b.submit(func(ctx context.Context) { b.auditInvalid(ctx, inv, err) })
+		b.queue(inv, "audit", "invalid command", func(ctx context.Context) { b.auditInvalid(ctx, inv, err) })
 		return ackMessage(b.errorMessage(err))
 	}
 	if m, ok := cmd.(*ModbotCmd); ok && m.Sub == SubHelp {
-		b.submit(func(ctx context.Context) { b.audit(ctx, inv, "help", "", "", nil, "ok", 0, "") })
+		b.queue(inv, "audit", "help", func(ctx context.Context) { b.audit(ctx, inv, "help", "", "", nil, "ok", 0, "") })
 		return ackMessage(helpMessage(m.Topic, b.parseConfig()))
 	}
-	if !b.submit(func(ctx context.Context) { b.runCommand(ctx, inv, key, cmd) }) {
+	if !b.queue(inv, "command", "", func(ctx context.Context) { b.runCommand(ctx, inv, key, cmd) }) {
 		return ackText("modbot is too busy to take this right now. Nothing was done; try again in a minute.")
 	}
 	return ackMessage(workingMessage(sc.Command, sc.Text))
+}
+
+// maxTraces is how many audit traces of dropped work may be written at once; beyond that a drop is
+// only counted and logged, so a flood cannot pile up goroutines.
+const maxTraces = 8
+
+// queue hands job to the worker pool. When the queue is full the work is dropped but leaves a
+// trace: it is counted (Metrics.Dropped), logged, and audited as "dropped" by a goroutine of its
+// own, so the event loop never waits on Redis. what says what was dropped when it was only an
+// audit write ("" for the invocation itself).
+func (b *Bot) queue(inv *invocation, kind, what string, job func(ctx context.Context)) bool {
+	if b.submit(job) {
+		return true
+	}
+	b.o.Metrics.Dropped(kind)
+	b.log.Warn("worker queue full: dropped", "kind", kind, "slack_user", inv.User, "cmd", inv.Command)
+	select {
+	case b.traces <- struct{}{}:
+	default:
+		return false // maxTraces writes in flight already: the metric and the log line are the trace
+	}
+	detail := inv.Command + ": worker queue full, nothing was done"
+	if what != "" {
+		detail = inv.Command + ": worker queue full, not audited in full (" + what + ")"
+	}
+	e := store.AuditEntry{
+		Actor: inv.User, Action: "dropped", Outcome: "dropped", OpID: inv.OpID,
+		Detail: Truncate(oneLine(detail), 300),
+	}
+	// Run's drain waits for b.wg; dispatch (the only caller) runs on Run's goroutine, so this Go
+	// happens before that Wait.
+	b.wg.Go(func() {
+		defer func() { <-b.traces }()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if _, err := b.store.Append(ctx, e); err != nil {
+			b.log.Error("audit append of dropped work", "slack_user", inv.User, "cmd", inv.Command, "err", err)
+		}
+	})
+	return false
 }
 
 // runCommand is the worker side of a command: deduplicate, authorize at this moment, handle.
@@ -139,7 +179,7 @@ func (b *Bot) acceptInteraction(cb slack.InteractionCallback) any {
 	}
 	if why := b.foreign(cb.Team.ID, cb.APIAppID); why != "" {
 		inv.Command = string(cb.Type)
-		b.submit(func(ctx context.Context) { b.auditForeign(ctx, inv, why) })
+		b.queue(inv, "audit", "payload from "+why, func(ctx context.Context) { b.auditForeign(ctx, inv, why) })
 		return nil
 	}
 	switch cb.Type {
@@ -152,9 +192,7 @@ func (b *Bot) acceptInteraction(cb slack.InteractionCallback) any {
 			inv.OpID = "click:" + cb.TriggerID + ":" + a.ActionTs
 			inv.Text = a.Value
 			msgTS := cb.Container.MessageTs
-			if !b.submit(func(ctx context.Context) { b.runClick(ctx, &inv, a.ActionID, a.Value, msgTS) }) {
-				b.log.Warn("click dropped: queue full", "slack_user", inv.User, "cmd", a.ActionID)
-			}
+			b.queue(&inv, "click", "", func(ctx context.Context) { b.runClick(ctx, &inv, a.ActionID, a.Value, msgTS) })
 		}
 	case slack.InteractionTypeViewSubmission:
 		inv.Command = cb.View.CallbackID
@@ -169,7 +207,7 @@ func (b *Bot) acceptInteraction(cb slack.InteractionCallback) any {
 				})
 			}
 		}
-		if !b.submit(func(ctx context.Context) { b.runView(ctx, inv, view) }) {
+		if !b.queue(inv, "view", "", func(ctx context.Context) { b.runView(ctx, inv, view) }) {
 			// Closing the modal would look like success: keep it open and say why.
 			return slack.NewErrorsViewSubmissionResponse(map[string]string{
 				denyReasonID: "modbot is too busy to take this right now; nothing was done. Submit again in a moment.",
@@ -218,7 +256,7 @@ func (b *Bot) runView(ctx context.Context, inv *invocation, view slack.View) {
 func (b *Bot) acceptEvent(ev slackevents.EventsAPIEvent) {
 	if why := b.foreign(ev.TeamID, ev.APIAppID); why != "" {
 		inv := &invocation{Command: "event", start: time.Now()}
-		b.submit(func(ctx context.Context) { b.auditForeign(ctx, inv, why) })
+		b.queue(inv, "audit", "payload from "+why, func(ctx context.Context) { b.auditForeign(ctx, inv, why) })
 	}
 }
 

@@ -276,3 +276,4 @@ func (c *decisionCounter) count(result string) int {
 func (c *decisionCounter) Ack(string, time.Duration)             {}
 func (c *decisionCounter) Reconnect()                            {}
 func (c *decisionCounter) Command(string, string, time.Duration) {}
+func (c *decisionCounter) Dropped(kind string)                   { c.Decision("dropped:" + kind) }

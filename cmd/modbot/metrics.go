@@ -31,6 +31,7 @@ type metrics struct {
 	commands    *prometheus.CounterVec   // cmd, outcome
 	cmdDuration *prometheus.HistogramVec // cmd
 	cmdNames    []string                 // the slash commands and metricActions
+	dropped     *prometheus.CounterVec   // kind
 }
 
 // Label values the metrics accept; anything else is counted as "other".
@@ -40,6 +41,7 @@ var (
 	metricDecisions = []string{"approved", "denied", "cancelled", "expired", "refused"}
 	metricAckKinds  = []string{"slash_commands", "interactive", "events_api", "hello", "disconnect"}
 	metricTimOut    = []string{"ok", "transient", "throttled", "credentials", "canceled", "invalid", "permanent"}
+	metricDropped   = []string{"command", "click", "view", "audit"}
 )
 
 func newMetrics() *metrics {
@@ -82,9 +84,12 @@ func newMetrics() *metrics {
 		cmdDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "modbot_command_duration_seconds", Help: "Time from receiving a command or click to the end of its handling.", Buckets: latency,
 		}, []string{"cmd"}),
+		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "modbot_dropped_total", Help: "Work refused because the worker queue was full, by kind (command, click, view, audit); each is logged and audited when it can be.",
+		}, []string{"kind"}),
 	}
 	reg.MustRegister(build, m.timCalls, m.timDuration, m.timRetries, m.limiterWait, m.ack, m.decisions,
-		m.reconnects, m.commands, m.cmdDuration)
+		m.reconnects, m.commands, m.cmdDuration, m.dropped)
 	return m
 }
 
@@ -126,6 +131,9 @@ func (m *metrics) Command(cmd, outcome string, d time.Duration) {
 	m.commands.WithLabelValues(cmd, labelWord(outcome)).Inc()
 	m.cmdDuration.WithLabelValues(cmd).Observe(d.Seconds())
 }
+
+// Dropped implements bot.Metrics.
+func (m *metrics) Dropped(kind string) { m.dropped.WithLabelValues(oneOf(kind, metricDropped)).Inc() }
 
 // Limiter wraps l so that the time spent waiting for it is observed.
 func (m *metrics) Limiter(l tim.Limiter) tim.Limiter { return timedLimiter{l: l, wait: m.limiterWait} }
