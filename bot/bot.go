@@ -36,6 +36,9 @@ type Options struct {
 	RequireReason bool          // whether /unban needs a reason
 	MaxAccounts   int           // most accounts in one request; default 1000
 
+	// MaxOpenRequests is the most requests one person may have open at once; default 20.
+	MaxOpenRequests int
+
 	Workers   int           // commands and clicks handled at once; default 16
 	Queue     int           // envelopes waiting for a worker before "busy" answers; default 256
 	Executors int           // unban executions run at once by this replica; default 4
@@ -105,6 +108,7 @@ func New(o Options, t Tencent, s Store) (*Bot, error) {
 	setDefault(&o.Approvals, 1)
 	setDefault(&o.RequestTTL, 24*time.Hour)
 	setDefault(&o.MaxAccounts, 1000)
+	setDefault(&o.MaxOpenRequests, 20)
 	setDefault(&o.Workers, 16)
 	setDefault(&o.Queue, 256)
 	setDefault(&o.Executors, 4)

@@ -72,7 +72,9 @@ func (b *Bot) acceptCommand(req *socketmode.Request, sc slack.SlashCommand) any 
 		return ackMessage(b.errorMessage(err))
 	}
 	if m, ok := cmd.(*ModbotCmd); ok && m.Sub == SubHelp {
-		b.queue(inv, "audit", "help", func(ctx context.Context) { b.audit(ctx, inv, "help", "", "", nil, "ok", 0, "") })
+		b.queue(inv, "audit", "help", func(ctx context.Context) {
+			b.auditLimited(ctx, inv, store.AuditEntry{Action: "help", Outcome: "ok"}, "help:"+inv.User)
+		})
 		return ackMessage(helpMessage(m.Topic, b.parseConfig()))
 	}
 	if !b.queue(inv, "command", "", func(ctx context.Context) { b.runCommand(ctx, inv, key, cmd) }) {
@@ -267,7 +269,7 @@ func (b *Bot) allowed(ctx context.Context, inv *invocation, need store.Role, wha
 		return true
 	}
 	inv.outcome = "refused"
-	b.audit(ctx, inv, "refused", "", "", nil, "refused", 0, fmt.Sprintf("%s needs %s, has %s", what, need, roleName(inv.Role)))
+	b.auditRefused(ctx, inv, store.AuditEntry{Action: "refused", Detail: fmt.Sprintf("%s needs %s, has %s", what, need, roleName(inv.Role))})
 	b.o.Metrics.Decision("refused")
 	b.reply(ctx, inv, b.refusalMessage(ctx, inv, need, what))
 	return false
@@ -301,9 +303,36 @@ func (b *Bot) audit(ctx context.Context, inv *invocation, action, kind, target s
 	}
 }
 
+// floodWindow is how often one person's refusals, invalid commands, foreign payloads and help
+// requests are audited one by one: at most one entry per person, kind and window (the next one
+// counts those in between), so nobody can grow Redis or flood the feed with them.
+const floodWindow = time.Minute
+
+// auditRefused records a refusal compactly: never the accounts (a request's target, number and
+// account count come from the request e.RequestID names), and for someone not on the allowlist
+// at most once per floodWindow.
+func (b *Bot) auditRefused(ctx context.Context, inv *invocation, e store.AuditEntry) {
+	gate := ""
+	if inv.Role == store.RoleNone {
+		gate = "refused:" + inv.User
+	}
+	b.auditLimited(ctx, inv, e, gate)
+}
+
+// auditLimited appends e for inv (actor, op ID, outcome "refused" unless set) through the gate.
+func (b *Bot) auditLimited(ctx context.Context, inv *invocation, e store.AuditEntry, gate string) {
+	e.Actor, e.OpID = inv.User, inv.OpID
+	if e.Outcome == "" {
+		e.Outcome = "refused"
+	}
+	if _, err := b.store.AppendLimited(ctx, e, gate, floodWindow); err != nil {
+		b.log.Error("audit append", "slack_user", inv.User, "cmd", inv.Command, "err", err)
+	}
+}
+
 func (b *Bot) auditForeign(ctx context.Context, inv *invocation, why string) {
 	b.log.Warn("refused a payload from another workspace or app", "slack_user", inv.User, "from", why)
-	b.audit(ctx, inv, "refused", "", "", nil, "refused", 0, "payload from "+why)
+	b.auditLimited(ctx, inv, store.AuditEntry{Action: "refused", Detail: "payload from " + why}, "foreign:"+inv.User)
 }
 
 func (b *Bot) auditInvalid(ctx context.Context, inv *invocation, err error) {
@@ -312,7 +341,7 @@ func (b *Bot) auditInvalid(ctx context.Context, inv *invocation, err error) {
 	if errors.As(err, &ue) {
 		detail = ue.Problem
 	}
-	b.audit(ctx, inv, "invalid", "", "", nil, "refused", 0, Truncate(inv.Command+": "+detail, 300))
+	b.auditLimited(ctx, inv, store.AuditEntry{Action: "invalid", Detail: Truncate(inv.Command+": "+detail, 300)}, "invalid:"+inv.User)
 }
 
 func roleName(r store.Role) string {
