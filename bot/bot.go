@@ -47,6 +47,10 @@ type Options struct {
 	FeedEvery time.Duration // audit feed pace; default 1s
 	ReplicaID string        // names this process in leases; default host-pid-random
 
+	// FeedRetryMax is the longest wait between posts while Slack refuses the audit feed's posts
+	// (the wait doubles from 2×FeedEvery); default 5m.
+	FeedRetryMax time.Duration
+
 	HTTPClient *http.Client // for the Web API and response_url posts; default a client with a 10s timeout
 	Logger     *slog.Logger // default slog.Default()
 	Metrics    Metrics      // optional
@@ -60,6 +64,7 @@ type Metrics interface {
 	Reconnect()                                   // a new Socket Mode connection
 	Command(cmd, outcome string, d time.Duration) // a command or click handled
 	Dropped(kind string)                          // work refused because the worker queue was full: command, click, view, audit
+	FeedFailure(class string)                     // an audit feed post Slack refused: "blocked" (cannot work as things are) or "transient"
 }
 
 // Bot is modbot's Slack side: it answers commands and clicks arriving over Socket Mode, runs the
@@ -84,6 +89,7 @@ type Bot struct {
 	wg    sync.WaitGroup
 
 	traces chan struct{} // semaphore for the audit traces of dropped work (intake.go)
+	feed   feedState     // the audit feed's names and backoff, used by its goroutine only (feed.go)
 }
 
 // New builds a Bot. It does no I/O; Run connects.
@@ -115,6 +121,7 @@ func New(o Options, t Tencent, s Store) (*Bot, error) {
 	setDefault(&o.LeaseTTL, 30*time.Second)
 	setDefault(&o.Sweep, 5*time.Second)
 	setDefault(&o.FeedEvery, time.Second)
+	setDefault(&o.FeedRetryMax, 5*time.Minute)
 	if o.ReplicaID == "" {
 		host, _ := os.Hostname()
 		o.ReplicaID = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), randomID(4))
@@ -356,6 +363,7 @@ func (noMetrics) Decision(string)                       {}
 func (noMetrics) Reconnect()                            {}
 func (noMetrics) Command(string, string, time.Duration) {}
 func (noMetrics) Dropped(string)                        {}
+func (noMetrics) FeedFailure(string)                    {}
 
 // randomID returns n random base32 characters.
 func randomID(n int) string { return strings.ToLower(rand.Text()[:n]) }

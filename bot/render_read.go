@@ -358,15 +358,18 @@ const maxDetailChars = 200
 
 // auditLine is one audit entry on one line, as /modbot log and the audit feed show it: time,
 // actor, action, target, request, accounts, outcome, code, detail.
-func auditLine(e store.AuditEntry) string {
+func auditLine(e store.AuditEntry) string { return auditLineBy(e, Mention) }
+
+// auditLineBy is auditLine naming people with who (the feed names them without mentions).
+func auditLineBy(e store.AuditEntry, who func(string) string) string {
 	var b strings.Builder
 	b.WriteString(slackDate(e.Time))
-	b.WriteString(" " + Mention(e.Actor))
+	b.WriteString(" " + who(e.Actor))
 	b.WriteString(" *" + Escape(oneLine(e.Action)) + "*")
 	switch {
 	case e.Target == "":
 	case e.TargetKind == "user":
-		b.WriteString(" " + Mention(e.Target))
+		b.WriteString(" " + who(e.Target))
 	default:
 		b.WriteString(" " + Escape(oneLine(e.TargetKind)) + " " + Code(e.Target))
 	}

@@ -86,7 +86,13 @@ func TestRender_Golden(t *testing.T) {
 }
 
 func mustFeed(t *testing.T, entries []store.AuditEntry) message {
-	m, n := feedMessage(entries)
+	names := map[string]string{"U0BOB": "bob", "U0ALICE": "Alice L.", "U0CAROL": "carol"} // U0VIC: lookup failed
+	m, n := feedMessage(entries, func(id string) string {
+		if name, ok := names[id]; ok {
+			return name
+		}
+		return Code(id)
+	})
 	if n != len(entries) {
 		t.Fatalf("feedMessage took %d of %d entries", n, len(entries))
 	}
@@ -150,7 +156,7 @@ func TestRender_Limits(t *testing.T) {
 	}
 	checkReadLimits(t, renderLog("account:x", 3, entries, "a:1", "b:3"))
 	for rest := entries; len(rest) > 0; {
-		m, n := feedMessage(rest)
+		m, n := feedMessage(rest, Mention)
 		checkReadLimits(t, m)
 		rest = rest[n:]
 	}
