@@ -41,7 +41,6 @@ type Requests interface {
 	CreateRequest(ctx context.Context, nr store.NewRequest) (*store.Request, error)
 	Request(ctx context.Context, id string) (*store.Request, error)
 	RequestByNumber(ctx context.Context, n int64) (*store.Request, error)
-	PendingRequests(ctx context.Context) ([]*store.Request, error)
 	PendingSummaries(ctx context.Context, max int) ([]store.RequestSummary, int, error)
 	Approve(ctx context.Context, id, actor, opID string) (*store.Request, error)
 	Deny(ctx context.Context, id, actor, opID, reason string) (*store.Request, error)

@@ -139,6 +139,7 @@ func TestFlood_BannedListingCut(t *testing.T) {
 	if err != nil {
 		t.Fatalf("stored result %q: %v", next, err)
 	}
+	t.Logf("stored result: %d bytes, %.2f of MaxResultBytes", len(raw), float64(len(raw))/store.MaxResultBytes)
 	if len(raw) > store.MaxResultBytes/2 {
 		t.Errorf("stored result is %d bytes, want well under %d", len(raw), store.MaxResultBytes)
 	}
@@ -149,5 +150,25 @@ func TestFlood_BannedListingCut(t *testing.T) {
 	}
 	if err := json.Unmarshal(raw, &r); err != nil || len(r.Banned.Entries) != 10000 {
 		t.Errorf("stored entries = %d (err %v), want 10,000", len(r.Banned.Entries), err)
+	}
+}
+
+// TestFlood_ForeignPayloads: payloads from another workspace are refused every time and audited
+// once a minute per person.
+func TestFlood_ForeignPayloads(t *testing.T) {
+	e := newEnv(t, withBotOptions(func(o *botOptions) { o.TeamID = "T0TESTTEAM" }))
+	for range 20 {
+		ack, err := e.slack.SlashCommand(alice, moderation, "/roles", "@TGS#1abc u1", slacktest.WithTeamID("T0EVIL"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(ack.Payload), "does not serve this workspace") {
+			t.Fatalf("ack = %s, want a refusal", ack.Payload)
+		}
+	}
+	e.eventually("the refusal audited", func() bool { return unbanRefusals(e, alice) == 1 })
+	time.Sleep(200 * time.Millisecond)
+	if n := unbanRefusals(e, alice); n != 1 {
+		t.Fatalf("audited refusals = %d, want 1", n)
 	}
 }
