@@ -146,16 +146,10 @@ func (b *Bot) refuseClick(ctx context.Context, inv *invocation, id, action strin
 	}
 }
 
-// auditRefusal records a refused click with the request it was about.
+// auditRefusal records a refused click with the request it was about (its account count, never
+// its accounts; see auditRefused).
 func (b *Bot) auditRefusal(ctx context.Context, inv *invocation, id, detail string) {
-	e := store.AuditEntry{Actor: inv.User, Action: "refused", RequestID: id, Outcome: "refused", Detail: detail, OpID: inv.OpID}
-	if r, err := b.store.Request(ctx, id); err == nil {
-		e.TargetKind, e.Target, e.RequestNumber = string(r.Target.Kind), r.Target.ID, r.Number
-		e.Accounts, e.AccountCount = r.Accounts, len(r.Accounts)
-	}
-	if _, err := b.store.Append(ctx, e); err != nil {
-		b.log.Error("audit append", "slack_user", inv.User, "cmd", inv.Command, "err", err)
-	}
+	b.auditRefused(ctx, inv, store.AuditEntry{Action: "refused", RequestID: id, Detail: detail})
 }
 
 // tell answers the invoker privately: through the response_url, or in a DM where there is none

@@ -27,7 +27,8 @@ type bannedResult struct {
 	ID      string        `json:"id"`
 	At      time.Time     `json:"at"` // when the list was read
 	Entries []bannedEntry `json:"entries"`
-	Note    string        `json:"note,omitempty"` // why the list may be incomplete (escaped mrkdwn)
+	Note    string        `json:"note,omitempty"`    // why the list may be incomplete (escaped mrkdwn)
+	Omitted *bannedTail   `json:"omitted,omitempty"` // entries past maxKeptEntries, only counted (see keep)
 }
 
 // bannedEntry is one banned account and when its ban ends (Unix seconds).
@@ -73,6 +74,7 @@ func (b *Bot) handleBanned(ctx context.Context, inv *invocation, c *BannedCmd) {
 		}
 		return strings.Compare(a.Account, b.Account)
 	})
+	res.keep(maxKeptEntries)
 	id := ""
 	if len(bannedPageStarts(res)) > 1 {
 		if id, err = b.putResult(ctx, result{Banned: &res}); err != nil {

@@ -36,6 +36,9 @@ type Options struct {
 	RequireReason bool          // whether /unban needs a reason
 	MaxAccounts   int           // most accounts in one request; default 1000
 
+	// MaxOpenRequests is the most requests one person may have open at once; default 20.
+	MaxOpenRequests int
+
 	Workers   int           // commands and clicks handled at once; default 16
 	Queue     int           // envelopes waiting for a worker before "busy" answers; default 256
 	Executors int           // unban executions run at once by this replica; default 4
@@ -43,6 +46,10 @@ type Options struct {
 	Sweep     time.Duration // how often expiry, resumable work and owed messages are checked; default 5s
 	FeedEvery time.Duration // audit feed pace; default 1s
 	ReplicaID string        // names this process in leases; default host-pid-random
+
+	// FeedRetryMax is the longest wait between posts while Slack refuses the audit feed's posts
+	// (the wait doubles from 2×FeedEvery); default 5m.
+	FeedRetryMax time.Duration
 
 	HTTPClient *http.Client // for the Web API and response_url posts; default a client with a 10s timeout
 	Logger     *slog.Logger // default slog.Default()
@@ -56,6 +63,8 @@ type Metrics interface {
 	Decision(result string)                       // an approval-flow decision: approved, denied, cancelled, expired, refused
 	Reconnect()                                   // a new Socket Mode connection
 	Command(cmd, outcome string, d time.Duration) // a command or click handled
+	Dropped(kind string)                          // work refused because the worker queue was full: command, click, view, audit
+	FeedFailure(class string)                     // an audit feed post Slack refused: "blocked" (cannot work as things are) or "transient"
 }
 
 // Bot is modbot's Slack side: it answers commands and clicks arriving over Socket Mode, runs the
@@ -78,6 +87,9 @@ type Bot struct {
 	execs chan struct{} // semaphore for executions
 	ex    executor      // this replica's executions (execute.go)
 	wg    sync.WaitGroup
+
+	traces chan struct{} // semaphore for the audit traces of dropped work (intake.go)
+	feed   feedState     // the audit feed's names and backoff, used by its goroutine only (feed.go)
 }
 
 // New builds a Bot. It does no I/O; Run connects.
@@ -102,12 +114,14 @@ func New(o Options, t Tencent, s Store) (*Bot, error) {
 	setDefault(&o.Approvals, 1)
 	setDefault(&o.RequestTTL, 24*time.Hour)
 	setDefault(&o.MaxAccounts, 1000)
+	setDefault(&o.MaxOpenRequests, 20)
 	setDefault(&o.Workers, 16)
 	setDefault(&o.Queue, 256)
 	setDefault(&o.Executors, 4)
 	setDefault(&o.LeaseTTL, 30*time.Second)
 	setDefault(&o.Sweep, 5*time.Second)
 	setDefault(&o.FeedEvery, time.Second)
+	setDefault(&o.FeedRetryMax, 5*time.Minute)
 	if o.ReplicaID == "" {
 		host, _ := os.Hostname()
 		o.ReplicaID = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), randomID(4))
@@ -129,6 +143,7 @@ func New(o Options, t Tencent, s Store) (*Bot, error) {
 		jobs:  make(chan func(context.Context), o.Queue),
 		execs: make(chan struct{}, o.Executors),
 	}
+	b.traces = make(chan struct{}, maxTraces)
 	b.appID.Store("")
 	b.api = slack.New(o.BotToken,
 		slack.OptionAppLevelToken(o.AppToken),
@@ -310,15 +325,20 @@ func (b *Bot) submit(job func(ctx context.Context)) bool {
 	}
 }
 
-// foreign reports why a payload must be refused: another workspace or another app.
+// foreign reports why a payload must be refused: another workspace or another app. Once
+// Socket Mode's hello has named this app, a payload that names no app is refused too.
 func (b *Bot) foreign(teamID, appID string) string {
 	if b.o.TeamID != "" && teamID != b.o.TeamID {
 		return "workspace " + teamID
 	}
-	if want, _ := b.appID.Load().(string); want != "" && appID != "" && appID != want {
-		return "app " + appID
+	want, _ := b.appID.Load().(string)
+	switch {
+	case want == "" || appID == want:
+		return ""
+	case appID == "":
+		return "app (no api_app_id)"
 	}
-	return ""
+	return "app " + appID
 }
 
 func setDefault[T comparable](p *T, v T) {
@@ -342,6 +362,8 @@ func (noMetrics) Ack(string, time.Duration)             {}
 func (noMetrics) Decision(string)                       {}
 func (noMetrics) Reconnect()                            {}
 func (noMetrics) Command(string, string, time.Duration) {}
+func (noMetrics) Dropped(string)                        {}
+func (noMetrics) FeedFailure(string)                    {}
 
 // randomID returns n random base32 characters.
 func randomID(n int) string { return strings.ToLower(rand.Text()[:n]) }

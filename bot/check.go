@@ -20,9 +20,10 @@ type Probe struct {
 }
 
 // Scopes lists the bot token scopes the bot needs: commands (slash commands), chat:write (the
-// approval and audit channels) and im:write (telling requesters their outcome). The app manifest
-// declares exactly these.
-func Scopes() []string { return []string{"chat:write", "commands", "im:write"} }
+// approval and audit channels), im:write (telling requesters their outcome) and users:read
+// (users.info: the audit feed names people without mentioning them). The app manifest declares
+// exactly these.
+func Scopes() []string { return []string{"chat:write", "commands", "im:write", "users:read"} }
 
 // CheckSlack checks o's tokens against Slack without connecting: the bot token with auth.test
 // (the workspace against TeamID, and its scopes against Scopes when Slack reports them), and the

@@ -41,7 +41,7 @@ type Requests interface {
 	CreateRequest(ctx context.Context, nr store.NewRequest) (*store.Request, error)
 	Request(ctx context.Context, id string) (*store.Request, error)
 	RequestByNumber(ctx context.Context, n int64) (*store.Request, error)
-	PendingRequests(ctx context.Context) ([]*store.Request, error)
+	PendingSummaries(ctx context.Context, max int) ([]store.RequestSummary, int, error)
 	Approve(ctx context.Context, id, actor, opID string) (*store.Request, error)
 	Deny(ctx context.Context, id, actor, opID, reason string) (*store.Request, error)
 	Cancel(ctx context.Context, id, actor, opID string) (*store.Request, error)
@@ -65,6 +65,7 @@ type Executions interface {
 // AuditLog is the team's searchable history and the audit channel's feed.
 type AuditLog interface {
 	Append(ctx context.Context, e store.AuditEntry) (string, error)
+	AppendLimited(ctx context.Context, e store.AuditEntry, gate string, window time.Duration) (string, error)
 	Audit(ctx context.Context, f store.AuditFilter, cursor string, limit int) (store.AuditPage, error)
 	FeedNext(ctx context.Context, owner string, max int) ([]store.AuditEntry, error)
 	FeedAck(ctx context.Context, owner, lastID string) error

@@ -34,6 +34,7 @@ func userText(err error) string {
 		te *tim.Error
 		ie *tim.InputError
 		de *store.DecidedError
+		tm *store.TooManyOpenError
 	)
 	switch {
 	case errors.As(err, &de):
@@ -56,6 +57,12 @@ func userText(err error) string {
 		return "Only the person who opened the request can cancel it."
 	case errors.Is(err, store.ErrNotRetryable):
 		return "Only a request that ended partly or wholly failed can be retried."
+	case errors.As(err, &tm):
+		return fmt.Sprintf("You have %d requests open already, the most one person may have, so this one was not opened. "+
+			"Wait until some are decided, or Cancel some on their root messages (`/modbot pending` lists them), then ask again.", tm.Open)
+	case errors.Is(err, store.ErrResultsFull), errors.Is(err, store.ErrResultTooLarge):
+		return "This answer is too long for modbot to keep for paging right now, so nothing is shown. " +
+			"Narrow the command (fewer accounts, one target) or try again in a few minutes."
 	case errors.Is(err, store.ErrNotFound):
 		return "modbot has no record of that (it may have expired from its memory)."
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
@@ -80,7 +87,7 @@ func unexpected(err error) bool {
 	}
 	for _, s := range []error{store.ErrAlreadyDecided, store.ErrSelfApproval, store.ErrForbidden,
 		store.ErrExpired, store.ErrAlreadyApproved, store.ErrLastAdmin, store.ErrNotRequester,
-		store.ErrNotRetryable, store.ErrNotFound} {
+		store.ErrNotRetryable, store.ErrNotFound, store.ErrTooManyOpen} {
 		if errors.Is(err, s) {
 			return false
 		}

@@ -116,3 +116,88 @@ func feedText(s *slacktest.Server) string {
 	}
 	return b.String()
 }
+
+// TestFeed_NamesNotMentions is a regression test of issue 10 item 9: the feed names people by
+// display name as plain text (users.info, cached), never as a mention that would notify them;
+// someone users.info cannot find is shown by ID, as plain text too.
+func TestFeed_NamesNotMentions(t *testing.T) {
+	e := newEnv(t, withoutBot())
+	e.slack.SetProfile(alice, "Alice L.", "Alice Liddell")
+	e.slack.SetProfile(bob, "", "Bob *Builder*") // no display name: the real name, inert
+	e.startBot()
+	ctx := t.Context()
+	for _, entry := range []store.AuditEntry{
+		{Actor: alice, Action: "whoami", Outcome: "ok", Detail: "one"},
+		{Actor: alice, Action: "whoami", Outcome: "ok", Detail: "two"},
+		{Actor: carol, Action: "allow", TargetKind: "user", Target: bob, Outcome: "ok", Detail: "approver"},
+		{Actor: "U0GHOST", Action: "refused", Outcome: "refused", Detail: "ghost"},
+	} {
+		if _, err := e.store.Append(ctx, entry); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.waitFor("the ghost's line", func(s *slacktest.Server) bool { return strings.Contains(feedText(s), "ghost") })
+	text := feedText(e.slack)
+	if strings.Contains(text, "<@") {
+		t.Errorf("the feed mentions someone:\n%s", text)
+	}
+	for _, want := range []string{"Alice L. *whoami*", "carol *allow* Bob ∗Builder∗", "`U0GHOST` *refused*"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("feed lacks %q:\n%s", want, text)
+		}
+	}
+	lookups := 0
+	for _, c := range e.slack.Calls() {
+		if c.Method == "users.info" {
+			lookups++
+		}
+	}
+	// Once per person (alice's second line and the allowlist lines of the harness's setup come
+	// from the cache): alice, bob, carol, erin, vic and the ghost.
+	if lookups != 6 {
+		t.Errorf("users.info calls = %d, want 6", lookups)
+	}
+}
+
+// TestFeed_BlockedChannelBacksOff is a regression test of issue 10 item 9: an audit channel
+// Slack says does not exist does not make the feed retry every tick or warn every tick; the
+// lines are kept and posted once the channel works.
+func TestFeed_BlockedChannelBacksOff(t *testing.T) {
+	const missing = "C0MISSING"
+	m := &decisionCounter{}
+	e := newEnv(t, withBotOptions(func(o *botOptions) {
+		o.AuditChannel, o.FeedEvery, o.FeedRetryMax, o.Metrics = missing, 20*time.Millisecond, 400*time.Millisecond, m
+	}))
+	markers := feedCommands(e, 3)
+	time.Sleep(1500 * time.Millisecond) // 75 ticks
+	attempts := 0
+	for _, c := range e.slack.Calls() {
+		if c.Method == "chat.postMessage" && c.Error == "channel_not_found" {
+			attempts++
+		}
+	}
+	// Backoff 40, 80, 160, 320, 400, 400… ms: about 6 attempts in 1.5 s, not 75.
+	if attempts < 2 || attempts > 10 {
+		t.Errorf("%d posts to a missing channel in 1.5 s, want a handful (backing off)", attempts)
+	}
+	if got := m.count("feed:blocked"); got != attempts {
+		t.Errorf("metric counted %d blocked posts, want %d", got, attempts)
+	}
+	if n := strings.Count(e.logs.String(), "audit feed: Slack refuses the posts"); n != 1 {
+		t.Errorf("the blocked state was logged %d times, want once", n)
+	}
+	e.slack.AddChannel(missing, "late-audit", true)
+	e.waitFor("every marker in the feed", func(s *slacktest.Server) bool {
+		var b strings.Builder
+		for _, msg := range s.Messages(missing) {
+			b.WriteString(msg.VisibleText())
+		}
+		for _, mk := range markers {
+			if !strings.Contains(b.String(), mk) {
+				return false
+			}
+		}
+		return true
+	})
+	e.eventually("recovery logged", func() bool { return strings.Contains(e.logs.String(), "audit feed: posting again") })
+}

@@ -63,22 +63,64 @@ func (b *Bot) acceptCommand(req *socketmode.Request, sc slack.SlashCommand) any 
 		OpID: key, Command: sc.Command, Text: sc.Text, start: time.Now(),
 	}
 	if why := b.foreign(sc.TeamID, sc.APIAppID); why != "" {
-		b.submit(func(ctx context.Context) { b.auditForeign(ctx, inv, why) })
+		b.queue(inv, "audit", "payload from "+why, func(ctx context.Context) { b.auditForeign(ctx, inv, why) })
 		return ackText("modbot does not serve this " + why + ". Nothing was done.")
 	}
 	cmd, err := Parse(sc.Command, sc.Text, b.parseConfig())
 	if err != nil {
-		b.submit(func(ctx context.Context) { b.auditInvalid(ctx, inv, err) })
+		b.queue(inv, "audit", "invalid command", func(ctx context.Context) { b.auditInvalid(ctx, inv, err) })
 		return ackMessage(b.errorMessage(err))
 	}
 	if m, ok := cmd.(*ModbotCmd); ok && m.Sub == SubHelp {
-		b.submit(func(ctx context.Context) { b.audit(ctx, inv, "help", "", "", nil, "ok", 0, "") })
+		b.queue(inv, "audit", "help", func(ctx context.Context) {
+			b.auditLimited(ctx, inv, store.AuditEntry{Action: "help", Outcome: "ok"}, "help:"+inv.User)
+		})
 		return ackMessage(helpMessage(m.Topic, b.parseConfig()))
 	}
-	if !b.submit(func(ctx context.Context) { b.runCommand(ctx, inv, key, cmd) }) {
+	if !b.queue(inv, "command", "", func(ctx context.Context) { b.runCommand(ctx, inv, key, cmd) }) {
 		return ackText("modbot is too busy to take this right now. Nothing was done; try again in a minute.")
 	}
 	return ackMessage(workingMessage(sc.Command, sc.Text))
+}
+
+// maxTraces is how many audit traces of dropped work may be written at once; beyond that a drop is
+// only counted and logged, so a flood cannot pile up goroutines.
+const maxTraces = 8
+
+// queue hands job to the worker pool. When the queue is full the work is dropped but leaves a
+// trace: it is counted (Metrics.Dropped), logged, and audited as "dropped" by a goroutine of its
+// own, so the event loop never waits on Redis. what says what was dropped when it was only an
+// audit write ("" for the invocation itself).
+func (b *Bot) queue(inv *invocation, kind, what string, job func(ctx context.Context)) bool {
+	if b.submit(job) {
+		return true
+	}
+	b.o.Metrics.Dropped(kind)
+	b.log.Warn("worker queue full: dropped", "kind", kind, "slack_user", inv.User, "cmd", inv.Command)
+	select {
+	case b.traces <- struct{}{}:
+	default:
+		return false // maxTraces writes in flight already: the metric and the log line are the trace
+	}
+	detail := inv.Command + ": worker queue full, nothing was done"
+	if what != "" {
+		detail = inv.Command + ": worker queue full, not audited in full (" + what + ")"
+	}
+	e := store.AuditEntry{
+		Actor: inv.User, Action: "dropped", Outcome: "dropped", OpID: inv.OpID,
+		Detail: Truncate(oneLine(detail), 300),
+	}
+	// Run's drain waits for b.wg; dispatch (the only caller) runs on Run's goroutine, so this Go
+	// happens before that Wait.
+	b.wg.Go(func() {
+		defer func() { <-b.traces }()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if _, err := b.store.Append(ctx, e); err != nil {
+			b.log.Error("audit append of dropped work", "slack_user", inv.User, "cmd", inv.Command, "err", err)
+		}
+	})
+	return false
 }
 
 // runCommand is the worker side of a command: deduplicate, authorize at this moment, handle.
@@ -139,7 +181,7 @@ func (b *Bot) acceptInteraction(cb slack.InteractionCallback) any {
 	}
 	if why := b.foreign(cb.Team.ID, cb.APIAppID); why != "" {
 		inv.Command = string(cb.Type)
-		b.submit(func(ctx context.Context) { b.auditForeign(ctx, inv, why) })
+		b.queue(inv, "audit", "payload from "+why, func(ctx context.Context) { b.auditForeign(ctx, inv, why) })
 		return nil
 	}
 	switch cb.Type {
@@ -152,9 +194,7 @@ func (b *Bot) acceptInteraction(cb slack.InteractionCallback) any {
 			inv.OpID = "click:" + cb.TriggerID + ":" + a.ActionTs
 			inv.Text = a.Value
 			msgTS := cb.Container.MessageTs
-			if !b.submit(func(ctx context.Context) { b.runClick(ctx, &inv, a.ActionID, a.Value, msgTS) }) {
-				b.log.Warn("click dropped: queue full", "slack_user", inv.User, "cmd", a.ActionID)
-			}
+			b.queue(&inv, "click", "", func(ctx context.Context) { b.runClick(ctx, &inv, a.ActionID, a.Value, msgTS) })
 		}
 	case slack.InteractionTypeViewSubmission:
 		inv.Command = cb.View.CallbackID
@@ -169,7 +209,7 @@ func (b *Bot) acceptInteraction(cb slack.InteractionCallback) any {
 				})
 			}
 		}
-		if !b.submit(func(ctx context.Context) { b.runView(ctx, inv, view) }) {
+		if !b.queue(inv, "view", "", func(ctx context.Context) { b.runView(ctx, inv, view) }) {
 			// Closing the modal would look like success: keep it open and say why.
 			return slack.NewErrorsViewSubmissionResponse(map[string]string{
 				denyReasonID: "modbot is too busy to take this right now; nothing was done. Submit again in a moment.",
@@ -218,7 +258,7 @@ func (b *Bot) runView(ctx context.Context, inv *invocation, view slack.View) {
 func (b *Bot) acceptEvent(ev slackevents.EventsAPIEvent) {
 	if why := b.foreign(ev.TeamID, ev.APIAppID); why != "" {
 		inv := &invocation{Command: "event", start: time.Now()}
-		b.submit(func(ctx context.Context) { b.auditForeign(ctx, inv, why) })
+		b.queue(inv, "audit", "payload from "+why, func(ctx context.Context) { b.auditForeign(ctx, inv, why) })
 	}
 }
 
@@ -229,7 +269,7 @@ func (b *Bot) allowed(ctx context.Context, inv *invocation, need store.Role, wha
 		return true
 	}
 	inv.outcome = "refused"
-	b.audit(ctx, inv, "refused", "", "", nil, "refused", 0, fmt.Sprintf("%s needs %s, has %s", what, need, roleName(inv.Role)))
+	b.auditRefused(ctx, inv, store.AuditEntry{Action: "refused", Detail: fmt.Sprintf("%s needs %s, has %s", what, need, roleName(inv.Role))})
 	b.o.Metrics.Decision("refused")
 	b.reply(ctx, inv, b.refusalMessage(ctx, inv, need, what))
 	return false
@@ -263,9 +303,36 @@ func (b *Bot) audit(ctx context.Context, inv *invocation, action, kind, target s
 	}
 }
 
+// floodWindow is how often one person's refusals, invalid commands, foreign payloads and help
+// requests are audited one by one: at most one entry per person, kind and window (the next one
+// counts those in between), so nobody can grow Redis or flood the feed with them.
+const floodWindow = time.Minute
+
+// auditRefused records a refusal compactly: never the accounts (a request's target, number and
+// account count come from the request e.RequestID names), and for someone not on the allowlist
+// at most once per floodWindow.
+func (b *Bot) auditRefused(ctx context.Context, inv *invocation, e store.AuditEntry) {
+	gate := ""
+	if inv.Role == store.RoleNone {
+		gate = "refused:" + inv.User
+	}
+	b.auditLimited(ctx, inv, e, gate)
+}
+
+// auditLimited appends e for inv (actor, op ID, outcome "refused" unless set) through the gate.
+func (b *Bot) auditLimited(ctx context.Context, inv *invocation, e store.AuditEntry, gate string) {
+	e.Actor, e.OpID = inv.User, inv.OpID
+	if e.Outcome == "" {
+		e.Outcome = "refused"
+	}
+	if _, err := b.store.AppendLimited(ctx, e, gate, floodWindow); err != nil {
+		b.log.Error("audit append", "slack_user", inv.User, "cmd", inv.Command, "err", err)
+	}
+}
+
 func (b *Bot) auditForeign(ctx context.Context, inv *invocation, why string) {
 	b.log.Warn("refused a payload from another workspace or app", "slack_user", inv.User, "from", why)
-	b.audit(ctx, inv, "refused", "", "", nil, "refused", 0, "payload from "+why)
+	b.auditLimited(ctx, inv, store.AuditEntry{Action: "refused", Detail: "payload from " + why}, "foreign:"+inv.User)
 }
 
 func (b *Bot) auditInvalid(ctx context.Context, inv *invocation, err error) {
@@ -274,7 +341,7 @@ func (b *Bot) auditInvalid(ctx context.Context, inv *invocation, err error) {
 	if errors.As(err, &ue) {
 		detail = ue.Problem
 	}
-	b.audit(ctx, inv, "invalid", "", "", nil, "refused", 0, Truncate(inv.Command+": "+detail, 300))
+	b.auditLimited(ctx, inv, store.AuditEntry{Action: "invalid", Detail: Truncate(inv.Command+": "+detail, 300)}, "invalid:"+inv.User)
 }
 
 func roleName(r store.Role) string {

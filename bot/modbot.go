@@ -103,28 +103,31 @@ func (b *Bot) allowOrRevoke(ctx context.Context, inv *invocation, c *ModbotCmd) 
 	b.reply(ctx, inv, notice(s))
 }
 
-// pending lists the open requests, newest first.
+// maxPendingListed is the most open requests /modbot pending lists (those expiring soonest).
+const maxPendingListed = 500
+
+// pending lists the open requests, newest first, read without their account lists.
 func (b *Bot) pending(ctx context.Context, inv *invocation) {
 	if !b.allowed(ctx, inv, store.RoleViewer, "/modbot pending") {
 		return
 	}
-	reqs, err := b.store.PendingRequests(ctx)
+	reqs, total, err := b.store.PendingSummaries(ctx, maxPendingListed)
 	if err != nil {
 		b.fail(ctx, inv, err)
 		return
 	}
-	slices.SortStableFunc(reqs, func(x, y *store.Request) int {
+	slices.SortStableFunc(reqs, func(x, y store.RequestSummary) int {
 		if c := y.CreatedAt.Compare(x.CreatedAt); c != 0 {
 			return c
 		}
 		return int(y.Number - x.Number)
 	})
-	b.audit(ctx, inv, "pending", "", "", nil, "ok", 0, fmt.Sprintf("%d open", len(reqs)))
+	b.audit(ctx, inv, "pending", "", "", nil, "ok", 0, fmt.Sprintf("%d open", total))
 	if len(reqs) == 0 {
-		b.reply(ctx, inv, renderPending(reqs))
+		b.reply(ctx, inv, renderPending(reqs, total))
 		return
 	}
-	b.replyList(ctx, inv, pendingList(reqs))
+	b.replyList(ctx, inv, pendingList(reqs, total))
 }
 
 // auditLog answers /modbot log: the newest entries matching every filter, with an Older button.

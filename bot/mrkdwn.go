@@ -221,3 +221,113 @@ func unescapeSlack(s string) string {
 		}
 	}
 }
+
+// Prose renders free text a person typed (a reason, a deny reason) for mrkdwn so that it shows
+// as typed and cannot pass for modbot's own words: & < > are escaped as Escape does; the mrkdwn
+// markers * _ ~ ` become lookalikes (∗ ˍ ∼ ˋ) so "*State* approved" is not bold; bidi controls
+// and other control characters are removed and invalid UTF-8 becomes �; line breaks (including
+// U+2028/U+2029) are kept, blank runs folded, and every line starts with "> ", so a multi-line
+// text is one block quote whose lines cannot look like a field. The result is at most max bytes,
+// cut with "…" where it had to be cut.
+func Prose(s string, max int) string {
+	lines := inertLines(s, true)
+	for i, l := range lines {
+		lines[i] = "> " + l
+	}
+	return cutInert(strings.Join(lines, "\n"), max)
+}
+
+// escapeWithin renders one line of outside text (Tencent's error info, a short reason) like
+// Prose but without line breaks or the quote marker: at most max bytes, cut with "…".
+func escapeWithin(s string, max int) string {
+	return cutInert(strings.Join(inertLines(s, false), " "), max)
+}
+
+// cutInert shortens already escaped text to at most max bytes, ending with "…" when it cuts,
+// on a rune boundary and never inside an entity ("&amp;").
+func cutInert(s string, max int) string {
+	const ellipsis = "…"
+	if len(s) <= max {
+		return s
+	}
+	room := max - len(ellipsis)
+	cut := 0
+	for cut < len(s) {
+		n := 1
+		if s[cut] == '&' {
+			if j := strings.IndexByte(s[cut:], ';'); j > 0 {
+				n = j + 1
+			}
+		} else {
+			_, n = utf8.DecodeRuneInString(s[cut:])
+		}
+		if cut+n > room {
+			break
+		}
+		cut += n
+	}
+	if room < 0 {
+		return ""
+	}
+	return s[:cut] + ellipsis
+}
+
+// inertLines splits s into lines of inert mrkdwn (see Prose). With multiline false the line
+// breaks become spaces and one line comes back.
+func inertLines(s string, multiline bool) []string {
+	var lines []string
+	var b strings.Builder
+	blank := 0
+	flush := func() {
+		line := strings.TrimRight(b.String(), " ")
+		b.Reset()
+		if line == "" {
+			blank++
+			return
+		}
+		if blank > 0 && len(lines) > 0 {
+			lines = append(lines, "")
+		}
+		blank = 0
+		lines = append(lines, line)
+	}
+	for i, w := 0, 0; i < len(s); i += w {
+		var r rune
+		r, w = utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && w == 1:
+			b.WriteRune(utf8.RuneError)
+		case r == '\r' && strings.HasPrefix(s[i+1:], "\n"):
+		case r == '\n', r == '\r', r == '\v', r == '\f', r == '\u0085', r == '\u2028', r == '\u2029':
+			if multiline {
+				flush()
+			} else {
+				b.WriteByte(' ')
+			}
+		case r == '\t':
+			b.WriteByte(' ')
+		case isBidiControl(r), unicode.IsControl(r):
+		case r == '&':
+			b.WriteString("&amp;")
+		case r == '<':
+			b.WriteString("&lt;")
+		case r == '>':
+			b.WriteString("&gt;")
+		case r == '*':
+			b.WriteRune('∗')
+		case r == '_':
+			b.WriteRune('ˍ')
+		case r == '~':
+			b.WriteRune('∼')
+		case r == '`':
+			b.WriteRune('ˋ')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	flush()
+	if len(lines) == 0 {
+		return []string{""}
+	}
+	return lines
+}

@@ -111,3 +111,28 @@ func TestTruncate(t *testing.T) {
 		}
 	})
 }
+
+func TestProse(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"plain", 100, "> plain"},
+		{"x\n*State* approved", 100, "> x\n> ∗State∗ approved"},
+		{"_it_ ~st~ `c` <!channel> & co", 100, "> ˍitˍ ∼st∼ ˋcˋ &lt;!channel&gt; &amp; co"},
+		{"\u202Eevil\u202C\u2066\u2069\u200E\u200F\u061C!", 100, "> evil!"},
+		{"a\r\nb\u2028c\u2029d\re", 100, "> a\n> b\n> c\n> d\n> e"},
+		{"a\n\n\n\nb\n\n", 100, "> a\n> \n> b"},
+		{"\n\n  \t\n", 100, "> "},
+		{"bad\xffbyte\x00\x1b[31m", 100, "> bad\uFFFDbyte[31m"},
+		{"<<<<", 14, "> &lt;&lt;…"},
+		{"one\ntwo\nthree", 12, "> one\n> t…"},
+		{"ééé", 7, "> é…"},
+	} {
+		got := Prose(tc.in, tc.max)
+		if got != tc.want || len(got) > tc.max {
+			t.Errorf("Prose(%q, %d) = %q (%d bytes), want %q", tc.in, tc.max, got, len(got), tc.want)
+		}
+	}
+}

@@ -86,12 +86,17 @@ func rolesPageStarts(r rolesResult) []int {
 func renderBanned(r bannedResult, id string, p int) message {
 	target := r.Kind + " " + Code(r.ID)
 	n := len(r.Entries)
+	var tail bannedTail
+	if r.Omitted != nil {
+		tail = *r.Omitted
+	}
 	var summary, text string
 	if n == 0 {
 		summary = fmt.Sprintf("Nobody is banned from %s.", target)
 		text = fmt.Sprintf("Nobody is banned from %s %s.", r.Kind, Escape(r.ID))
 	} else {
 		soon, forever := r.counts()
+		soon, forever, n = soon+tail.Soon, forever+tail.Forever, n+tail.Count
 		summary = fmt.Sprintf("*%s %s* banned from %s; %s within 24 hours", withCommas(n), plural(n, "account is", "accounts are"), target,
 			plural(soon, "1 ban ends", withCommas(soon)+" bans end"))
 		if forever > 0 {
@@ -105,9 +110,15 @@ func renderBanned(r bannedResult, id string, p int) message {
 	if r.Note != "" {
 		blocks = append(blocks, section(":warning: "+r.Note))
 	}
+	if tail.Count > 0 {
+		blocks = append(blocks, section(fmt.Sprintf(":scissors: The listing is cut: modbot keeps only the %s bans that end soonest for paging, "+
+			"so the %s that end last are counted above but not listed. Tencent's console lists them all; "+
+			"lifting or letting bans end makes the list shorter.", withCommas(len(r.Entries)), withCommas(tail.Count))))
+	}
 	if n == 0 {
 		return message{Text: text, Blocks: blocks}
 	}
+	n = len(r.Entries)
 	starts := bannedPageStarts(r)
 	lo, hi, p := pageRange(starts, n, p)
 	lines := make([]string, 0, hi-lo)
@@ -120,6 +131,28 @@ func renderBanned(r bannedResult, id string, p int) message {
 	}
 	blocks = append(blocks, pageNav(id, p, len(starts), fmt.Sprintf("entries %s–%s of %s", withCommas(lo+1), withCommas(hi), withCommas(n)))...)
 	return message{Text: Truncate(text, maxFallbackText), Blocks: blocks}
+}
+
+// maxKeptEntries is the most entries of a /banned answer kept for paging (about 0.4 MB): a room
+// can ban 100,000 accounts, and Redis runs with noeviction.
+const maxKeptEntries = 10000
+
+// bannedTail counts the entries of a /banned answer that keep left out.
+type bannedTail struct {
+	Count   int `json:"count"`
+	Soon    int `json:"soon"`    // ending within 24 hours of the reading
+	Forever int `json:"forever"` // permanent
+}
+
+// keep cuts r (sorted, soonest end first) to its first max entries, counting the rest.
+func (r *bannedResult) keep(max int) {
+	if len(r.Entries) <= max {
+		return
+	}
+	rest := bannedResult{At: r.At, Entries: r.Entries[max:]}
+	soon, forever := rest.counts()
+	r.Omitted = &bannedTail{Count: len(rest.Entries), Soon: soon, Forever: forever}
+	r.Entries = r.Entries[:max:max]
 }
 
 // bannedLine is one entry of a ban list.
@@ -207,23 +240,27 @@ func roleTitle(r store.Role) string {
 }
 
 // renderPending lists open requests, newest first, each with a link to its thread (its first
-// page, unpaged).
-func renderPending(reqs []*store.Request) message {
+// page, unpaged). total is how many are open, of which reqs are those read.
+func renderPending(reqs []store.RequestSummary, total int) message {
 	if len(reqs) == 0 {
 		return notice("No unban requests are waiting for a decision.")
 	}
-	return renderList(pendingList(reqs), "", 0)
+	return renderList(pendingList(reqs, total), "", 0)
 }
 
 // pendingList is the open requests as a paged list.
-func pendingList(reqs []*store.Request) listResult {
+func pendingList(reqs []store.RequestSummary, total int) listResult {
 	lines := make([]string, len(reqs))
 	for i, r := range reqs {
 		lines[i] = pendingLine(r)
 	}
+	title := fmt.Sprintf("Open unban requests (%d)", len(reqs))
+	if total > len(reqs) {
+		title = fmt.Sprintf("Open unban requests (%d of %d, those expiring soonest)", len(reqs), total)
+	}
 	return listResult{
-		Title: fmt.Sprintf("Open unban requests (%d)", len(reqs)),
-		Text:  fmt.Sprintf("%d open unban %s", len(reqs), plural(len(reqs), "request", "requests")),
+		Title: title,
+		Text:  fmt.Sprintf("%d open unban %s", max(total, len(reqs)), plural(max(total, len(reqs)), "request", "requests")),
 		Lines: lines,
 	}
 }
@@ -251,8 +288,8 @@ func renderList(r listResult, id string, p int) message {
 }
 
 // pendingLine is "#N group `G`, N accounts, by @x, expires …, thread".
-func pendingLine(r *store.Request) string {
-	n := len(r.Accounts)
+func pendingLine(r store.RequestSummary) string {
+	n := r.AccountCount
 	s := fmt.Sprintf("• *#%d* %s %s, %s %s, by %s, expires %s", r.Number, Escape(string(r.Target.Kind)), Code(r.Target.ID),
 		withCommas(n), plural(n, "account", "accounts"), Mention(r.Requester), slackDate(r.ExpiresAt))
 	if link := threadLink(r.Channel, r.ThreadTS); link != "" {
@@ -321,15 +358,18 @@ const maxDetailChars = 200
 
 // auditLine is one audit entry on one line, as /modbot log and the audit feed show it: time,
 // actor, action, target, request, accounts, outcome, code, detail.
-func auditLine(e store.AuditEntry) string {
+func auditLine(e store.AuditEntry) string { return auditLineBy(e, Mention) }
+
+// auditLineBy is auditLine naming people with who (the feed names them without mentions).
+func auditLineBy(e store.AuditEntry, who func(string) string) string {
 	var b strings.Builder
 	b.WriteString(slackDate(e.Time))
-	b.WriteString(" " + Mention(e.Actor))
+	b.WriteString(" " + who(e.Actor))
 	b.WriteString(" *" + Escape(oneLine(e.Action)) + "*")
 	switch {
 	case e.Target == "":
 	case e.TargetKind == "user":
-		b.WriteString(" " + Mention(e.Target))
+		b.WriteString(" " + who(e.Target))
 	default:
 		b.WriteString(" " + Escape(oneLine(e.TargetKind)) + " " + Code(e.Target))
 	}

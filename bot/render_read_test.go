@@ -54,10 +54,10 @@ func goldenLog() []store.AuditEntry {
 
 func TestRender_Golden(t *testing.T) {
 	roles, banned := goldenRoles(), goldenBanned()
-	pending := []*store.Request{
-		{ID: "r2", Number: 2, Target: store.Target{Kind: store.KindRoom, ID: "standup-42"}, Accounts: []string{"u1"},
+	pending := []store.RequestSummary{
+		{ID: "r2", Number: 2, Target: store.Target{Kind: store.KindRoom, ID: "standup-42"}, AccountCount: 1,
 			Requester: "U0ALICE", Channel: "C0APPROVALS", ThreadTS: "1700000000.000200", ExpiresAt: readAt().Add(24 * time.Hour)},
-		{ID: "r1", Number: 1, Target: store.Target{Kind: store.KindGroup, ID: "@TGS#2<x>"}, Accounts: []string{"u1", "u2"},
+		{ID: "r1", Number: 1, Target: store.Target{Kind: store.KindGroup, ID: "@TGS#2<x>"}, AccountCount: 2,
 			Requester: "U0ERIN", Channel: "C0APPROVALS", ExpiresAt: readAt().Add(23 * time.Hour)},
 	}
 	members := []store.Member{{User: "U0CAROL", Role: store.RoleAdmin}, {User: "U0BOB", Role: store.RoleApprover},
@@ -72,7 +72,7 @@ func TestRender_Golden(t *testing.T) {
 		{"read_banned_summary", renderBanned(banned, "B1", 0)},
 		{"read_banned_page", renderBanned(banned, "B1", 1)},
 		{"read_banned_empty", renderBanned(bannedResult{Kind: "group", ID: "@TGS#2e", At: readAt()}, "", 0)},
-		{"read_pending", renderPending(pending)},
+		{"read_pending", renderPending(pending, 2)},
 		{"read_who", renderWho(members)},
 		{"read_whoami", renderWhoami("U0VIC", store.RoleViewer)},
 		{"read_log", renderLog("account:u1 by:U0ALICE", 1, goldenLog(), "L0:0", "L2:2")},
@@ -86,7 +86,13 @@ func TestRender_Golden(t *testing.T) {
 }
 
 func mustFeed(t *testing.T, entries []store.AuditEntry) message {
-	m, n := feedMessage(entries)
+	names := map[string]string{"U0BOB": "bob", "U0ALICE": "Alice L.", "U0CAROL": "carol"} // U0VIC: lookup failed
+	m, n := feedMessage(entries, func(id string) string {
+		if name, ok := names[id]; ok {
+			return name
+		}
+		return Code(id)
+	})
 	if n != len(entries) {
 		t.Fatalf("feedMessage took %d of %d entries", n, len(entries))
 	}
@@ -150,7 +156,7 @@ func TestRender_Limits(t *testing.T) {
 	}
 	checkReadLimits(t, renderLog("account:x", 3, entries, "a:1", "b:3"))
 	for rest := entries; len(rest) > 0; {
-		m, n := feedMessage(rest)
+		m, n := feedMessage(rest, Mention)
 		checkReadLimits(t, m)
 		rest = rest[n:]
 	}

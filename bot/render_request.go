@@ -43,7 +43,7 @@ func rootMessage(r *store.Request) message {
 		section("*Accounts:* " + accountList(r.Accounts, shownAccounts)),
 	}
 	if r.Reason != "" {
-		blocks = append(blocks, section("*Reason:* "+escapeWithin(r.Reason, maxReasonText)))
+		blocks = append(blocks, section("*Reason:*\n"+Prose(r.Reason, maxReasonText)))
 	}
 	blocks = append(blocks, contextBlock(stateLine(r)))
 	switch r.State {
@@ -121,7 +121,7 @@ func decisionNote(r *store.Request) message {
 	case store.Denied:
 		s := fmt.Sprintf(":no_entry: Denied by %s %s.", Mention(r.DecidedBy), slackDate(r.DecidedAt))
 		if r.DenyReason != "" {
-			s += "\n*Reason:* " + escapeWithin(r.DenyReason, maxReasonText)
+			s += "\n*Reason:*\n" + Prose(r.DenyReason, maxReasonText)
 		}
 		return note(s)
 	case store.Cancelled:
@@ -150,7 +150,7 @@ func requesterNotice(r *store.Request, inThread bool) message {
 	case store.Denied:
 		s = fmt.Sprintf(":no_entry: %s was denied by %s.", what, Mention(r.DecidedBy))
 		if r.DenyReason != "" {
-			s += " Reason: " + escapeWithin(r.DenyReason, maxReasonText)
+			s += " Reason:\n" + Prose(r.DenyReason, maxReasonText)
 		}
 	case store.Expired:
 		s = fmt.Sprintf(":hourglass: %s expired %s without a decision. Open a new one with `/unban` if it is still needed.", what, slackDate(r.DecidedAt))
@@ -369,21 +369,4 @@ func failureGroups(r *store.Request) []failureGroup {
 	}
 	slices.SortStableFunc(groups, func(a, b failureGroup) int { return len(b.accounts) - len(a.accounts) })
 	return groups
-}
-
-// escapeWithin escapes s for mrkdwn, cutting it (with "…") so that the escaped text stays
-// within max bytes and no entity is split.
-func escapeWithin(s string, max int) string {
-	if e := Escape(s); len(e) <= max {
-		return e
-	}
-	var b strings.Builder
-	for _, r := range s {
-		e := Escape(string(r))
-		if b.Len()+len(e) > max-len("…") {
-			break
-		}
-		b.WriteString(e)
-	}
-	return b.String() + "…"
 }

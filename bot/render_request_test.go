@@ -205,6 +205,7 @@ func TestEscapeWithin(t *testing.T) {
 		{"<!channel>", 100, "&lt;!channel&gt;"},
 		{"<<<<", 12, "&lt;&lt;…"},
 		{"ééé", 5, "é…"},
+		{"a\n*b*\u202E", 100, "a ∗b∗"},
 	} {
 		if got := escapeWithin(tc.in, tc.max); got != tc.want || len(got) > tc.max {
 			t.Errorf("escapeWithin(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
@@ -257,5 +258,64 @@ func checkLimits(t *testing.T, m message) {
 	}
 	if total > maxMessageText {
 		t.Fatalf("%d characters of block text, want at most %d", total, maxMessageText)
+	}
+}
+
+// TestReasonCannotFakeLines is the regression test of issue 10 item 7: a reason (or a deny
+// reason) with line breaks, mrkdwn and bidi overrides cannot print a line that looks like one of
+// modbot's own fields, on the root, in the thread or in the requester's DM.
+func TestReasonCannotFakeLines(t *testing.T) {
+	const fake = "x\n*State* approved\n\u202Eevil\u202C \u2066y\u2069\u200F\u061C"
+	root := testRequest(3)
+	root.Reason = fake
+	denied := testRequest(3)
+	denied.State, denied.DecidedBy, denied.DecidedAt = store.Denied, rqBob, rqT0.Add(time.Hour)
+	denied.Reason, denied.DenyReason = fake, fake
+	for _, tc := range []struct {
+		name string
+		m    message
+	}{
+		{"root_reason_multiline", rootMessage(root)},
+		{"root_denied_multiline", rootMessage(denied)},
+		{"note_denied_multiline", decisionNote(denied)},
+		{"notice_dm_denied_multiline", requesterNotice(denied, false)},
+		{"notice_thread_denied_multiline", requesterNotice(denied, true)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			checkLimits(t, tc.m)
+			texts := []string{tc.m.Text}
+			raw, _ := json.Marshal(tc.m.Blocks)
+			var blocks []struct {
+				Text   *struct{ Text string }  `json:"text"`
+				Fields []struct{ Text string } `json:"fields"`
+			}
+			if err := json.Unmarshal(raw, &blocks); err != nil {
+				t.Fatal(err)
+			}
+			for _, b := range blocks {
+				if b.Text != nil {
+					texts = append(texts, b.Text.Text)
+				}
+				for _, f := range b.Fields {
+					texts = append(texts, f.Text)
+				}
+			}
+			for _, s := range texts {
+				for _, r := range s {
+					if isBidiControl(r) {
+						t.Errorf("bidi control %U survives in %q", r, s)
+					}
+				}
+				for _, line := range strings.Split(s, "\n") {
+					if strings.Contains(line, "State") && strings.Contains(line, "approved") && !strings.HasPrefix(line, "> ") {
+						t.Errorf("the reason's line %q is not quoted; it could pass for a field", line)
+					}
+					if strings.Contains(line, "*State* approved") {
+						t.Errorf("the reason's mrkdwn is live: %q", line)
+					}
+				}
+			}
+			checkGolden(t, "request_"+tc.name, wire(tc.m))
+		})
 	}
 }

@@ -49,6 +49,7 @@ func (b *Bot) handleUnban(ctx context.Context, inv *invocation, c *UnbanCmd) {
 		Approvals:  b.o.Approvals,
 		LeaseOwner: b.o.ReplicaID,
 		LeaseTTL:   b.o.LeaseTTL,
+		MaxOpen:    b.o.MaxOpenRequests,
 	})
 	if err != nil {
 		b.fail(ctx, inv, err)

@@ -276,3 +276,5 @@ func (c *decisionCounter) count(result string) int {
 func (c *decisionCounter) Ack(string, time.Duration)             {}
 func (c *decisionCounter) Reconnect()                            {}
 func (c *decisionCounter) Command(string, string, time.Duration) {}
+func (c *decisionCounter) Dropped(kind string)                   { c.Decision("dropped:" + kind) }
+func (c *decisionCounter) FeedFailure(class string)              { c.Decision("feed:" + class) }

@@ -21,7 +21,7 @@ type AuditEntry struct {
 	TargetKind    string    // "group", "room", "user", or ""
 	Target        string    // group ID, room ID or Slack user ID
 	Accounts      []string  // the first 20 accounts (all are indexed)
-	AccountCount  int       // how many accounts the event concerned
+	AccountCount  int       // how many accounts the event concerned (Append: at least len(Accounts))
 	RequestID     string
 	RequestNumber int64
 	Outcome       string // e.g. "ok", "refused", "approved", "done", "failed"
@@ -49,7 +49,7 @@ type AuditPage struct {
 // entry's ID and Time are Redis's. It returns the entry ID.
 func (s *Store) Append(ctx context.Context, e AuditEntry) (string, error) {
 	v, err := s.run(ctx, s.scripts.appendAudit, e.Actor, e.Action, e.TargetKind, e.Target,
-		strings.Join(e.Accounts, "\n"), e.RequestID, e.RequestNumber, e.Outcome, e.Code, e.Detail, e.OpID)
+		strings.Join(e.Accounts, "\n"), e.RequestID, e.RequestNumber, e.Outcome, e.Code, e.Detail, e.OpID, e.AccountCount)
 	if err != nil {
 		return "", fmt.Errorf("append audit %s by %s: %w", e.Action, e.Actor, err)
 	}
@@ -294,4 +294,30 @@ func padID(id string) string {
 func unpadID(m string) string {
 	ms, seq, _ := parseID(m)
 	return strconv.FormatInt(ms, 10) + "-" + strconv.FormatInt(seq, 10)
+}
+
+// refusalScript is refusal.lua (with lib.lua in front).
+var refusalScript = redis.NewScript(mustRead("lib") + mustRead("refusal"))
+
+// AppendLimited audits a refusal without growing the log with it: it never
+// lists or indexes the accounts concerned (a request's target, number and
+// account count are read from the request named by e.RequestID; e.Accounts and
+// e.AccountCount are ignored). With a non-empty gate (e.g. "refused:U123"), at
+// most one entry per gate and window is written; the refusals in between are
+// counted and the next entry written says how many there were. It returns the
+// entry ID, or "" when the gate kept the entry out.
+func (s *Store) AppendLimited(ctx context.Context, e AuditEntry, gate string, window time.Duration) (string, error) {
+	status, rest, err := s.runStatus(ctx, refusalScript, e.Actor, e.Action, e.TargetKind, e.Target, e.RequestID,
+		e.Outcome, e.Detail, e.OpID, gate, window.Milliseconds())
+	if err != nil {
+		return "", fmt.Errorf("append refusal %s by %s: %w", e.Action, e.Actor, err)
+	}
+	if status == "quiet" {
+		return "", nil
+	}
+	if status != "ok" || len(rest) == 0 {
+		return "", fmt.Errorf("append refusal: unexpected reply %q", status)
+	}
+	id, _ := rest[0].(string)
+	return id, nil
 }

@@ -37,6 +37,7 @@
 //	CreateRequest(ctx, NewRequest) (*Request, error)
 //	Request(ctx, id) / RequestByNumber(ctx, n) (*Request, error)
 //	PendingRequests(ctx) ([]*Request, error)
+//	PendingSummaries(ctx, max) ([]RequestSummary, total int, error)  // no account lists, a count
 //	Approve(ctx, id, actor, opID) (*Request, error)  // ErrSelfApproval, ErrForbidden, ErrAlreadyApproved, ErrExpired
 //	Deny(ctx, id, actor, opID, reason) (*Request, error)
 //	Cancel(ctx, id, actor, opID) (*Request, error)   // ErrNotRequester
@@ -62,6 +63,7 @@
 // Audit log, filtered newest first through small indexes, and its feed:
 //
 //	Append(ctx, AuditEntry) (id string, error)
+//	AppendLimited(ctx, AuditEntry, gate, window) (id string, error)  // refusals: no accounts, one per gate and window
 //	Audit(ctx, AuditFilter, cursor, limit) (AuditPage, error)  // AuditPage.Next is the next cursor
 //	FeedNext(ctx, owner, max) ([]AuditEntry, error)   // under the feed lease; ErrLeaseHeld
 //	FeedAck(ctx, owner, lastID) error                  // after Slack accepted; ErrLeaseLost
@@ -71,6 +73,7 @@
 //
 //	Claim(ctx, key, owner, ttl) (bool, error) / Done(ctx, key) / Release(ctx, key, owner) (bool, error)
 //	PutResult(ctx, payload) (id string, error) / GetResult(ctx, id) ([]byte, error)  // ErrNotFound once expired
+//	                                        // ErrResultTooLarge, ErrResultsFull past MaxResultBytes, MaxResultsBytes
 //	Limiter(sdkAppID, callsPerSecond) (*Limiter, error)  // (*Limiter).Wait(ctx) error
 //	Now(ctx) (time.Time, error); Ping(ctx) error; Close() error
 //	ServerInfo(ctx) (ServerInfo, error)  // version, mode, role, AOF, eviction: for `modbot check`
@@ -84,7 +87,7 @@
 //	P req:seq                string INCR counter of request numbers
 //	P req:<id>               hash   the request: target, accounts ("\n"-joined), reason,
 //	                                requester, channel, thread_ts, progress_ts, state,
-//	                                created_ms, expires_ms, needed, decided_by/_ms,
+//	                                account_count, created_ms, expires_ms, needed, decided_by/_ms,
 //	                                deny_reason, finished_ms, retries,
 //	                                lease_owner, lease_epoch, lease_until_ms
 //	P req:<id>:approvals     hash   approver → approval time (ms)
@@ -95,14 +98,19 @@
 //	P reqop:<op>             string creating operation ID → request ID
 //	P req:pending            zset   pending request IDs by expires_at (ms): the expiry index
 //	P req:work               zset   IDs approved, executing or owing effects, by creation time
+//	P req:open:<user>        zset   a requester's request IDs by creation time, cleaned of ended
+//	                                ones by create.lua (the cap of NewRequest.MaxOpen)
 //	P audit                  stream the audit log, trimmed by age (MINID) on every append
 //	P audit:by:<user>        zset   audit entry IDs by actor            ┐ members are zero-padded
 //	P audit:acct:<account>   zset   audit entry IDs by account          │ entry IDs (score 0, read
 //	P audit:t:<kind>:<id>    zset   by target (group, room, user)       │ by lex range), trimmed
 //	P audit:req:<id>         zset   by request                          ┘ and expiring with the stream
 //	P audit:feed             hash   feed cursor, lease owner and until_ms
+//	P audit:gate:<gate>      hash   AppendLimited's gate: until_ms, refusals kept quiet since
 //	P dedup:<key>            string delivery claim: owner token, then "done"
 //	P result:<id>            string a result page payload
+//	P result:sizes           hash   result ID → bytes      ┐ what PutResult holds now, for
+//	P result:ends            zset   result IDs by expiry   ┘ MaxResultsBytes
 //	rate:P tim:<sdkappid>    string redis_rate's GCRA state for the Tencent app
 //
 // Requests never expire by key TTL while undecided: expiry is a state found

@@ -32,3 +32,38 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 func (s *Store) TTL(ctx context.Context, key string) (time.Duration, error) {
 	return s.rdb.PTTL(ctx, key).Result()
 }
+
+// SetResultLimits lowers PutResult's limits for one test (not parallel ones).
+func SetResultLimits(t interface{ Cleanup(func()) }, one, all int64) {
+	old := resultLimits
+	resultLimits.one, resultLimits.all = one, all
+	t.Cleanup(func() { resultLimits = old })
+}
+
+// Keys counts the keys under the prefix matching pattern, and the members of those that are
+// sorted sets.
+func (s *Store) Keys(ctx context.Context, pattern string) (keys, members int64, err error) {
+	iter := s.rdb.Scan(ctx, 0, s.opts.Prefix+pattern, 1000).Iterator()
+	for iter.Next(ctx) {
+		keys++
+		n, err := s.rdb.ZCard(ctx, iter.Val()).Result()
+		if err == nil {
+			members += n
+		}
+	}
+	return keys, members, iter.Err()
+}
+
+// MemoryUsage is the bytes Redis reports for the keys under the prefix matching pattern.
+func (s *Store) MemoryUsage(ctx context.Context, pattern string) (int64, error) {
+	var total int64
+	iter := s.rdb.Scan(ctx, 0, s.opts.Prefix+pattern, 1000).Iterator()
+	for iter.Next(ctx) {
+		n, err := s.rdb.MemoryUsage(ctx, iter.Val()).Result()
+		if err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	return total, iter.Err()
+}

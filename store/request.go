@@ -82,6 +82,9 @@ type NewRequest struct {
 	Channel   string        // approval channel the root message goes to
 	TTL       time.Duration // time to decide; expires_at = Redis now + TTL; required
 	Approvals int           // distinct approvals needed; default 1
+	// MaxOpen, when positive, is the most requests one requester may have open (not in a
+	// final state, not past expiry); one more is refused with a *TooManyOpenError.
+	MaxOpen int
 
 	// LeaseOwner, when set, gets the request's lease for LeaseTTL at once,
 	// so no other replica posts the root message meanwhile.
@@ -169,7 +172,7 @@ func (s *Store) CreateRequest(ctx context.Context, nr NewRequest) (*Request, err
 	}
 	status, rest, err := s.runStatus(ctx, s.scripts.create, id, nr.OpID, string(nr.Target.Kind), nr.Target.ID,
 		nr.Target.GroupType, strings.Join(nr.Accounts, "\n"), nr.Reason, nr.Requester, nr.Channel,
-		nr.TTL.Milliseconds(), nr.Approvals, nr.LeaseOwner, nr.LeaseTTL.Milliseconds())
+		nr.TTL.Milliseconds(), nr.Approvals, nr.LeaseOwner, nr.LeaseTTL.Milliseconds(), max(nr.MaxOpen, 0))
 	if err != nil {
 		return nil, fmt.Errorf("create request: %w", err)
 	}
@@ -178,6 +181,8 @@ func (s *Store) CreateRequest(ctx context.Context, nr NewRequest) (*Request, err
 		return decodeRequest(rest[0])
 	case "forbidden":
 		return nil, fmt.Errorf("create request by %s: %w", nr.Requester, ErrForbidden)
+	case "toomany":
+		return nil, tooManyOpen(rest)
 	}
 	return nil, fmt.Errorf("create request: unexpected reply %q", status)
 }

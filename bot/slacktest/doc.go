@@ -32,7 +32,7 @@
 //
 // # API summary
 //
-// Setup: New, Start, NewServer, Close, Options, Reset; AddUser, AddChannel,
+// Setup: New, Start, NewServer, Close, Options, Reset; AddUser, SetProfile, AddChannel,
 // Join, Leave, DMChannel, Say (a person posts); SetUI, Handle (web UI).
 //
 // Acting as a person (each pushes one envelope on an open connection, round-robin

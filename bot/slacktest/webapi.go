@@ -385,9 +385,16 @@ func (s *Server) msgJSON(m *Message) map[string]any {
 }
 
 func (s *Server) userJSON(u *user) map[string]any {
+	display, real := u.name, u.name
+	if u.profile != nil {
+		display, real = u.profile.displayName, u.profile.realName
+	}
 	return map[string]any{
-		"id": u.id, "team_id": s.opts.TeamID, "name": u.name, "real_name": u.name,
+		"id": u.id, "team_id": s.opts.TeamID, "name": u.name, "real_name": real,
 		"deleted": false, "is_bot": u.bot, "tz": "UTC",
-		"profile": map[string]any{"real_name": u.name, "display_name": u.name},
+		"profile": map[string]any{
+			"real_name": real, "display_name": display,
+			"real_name_normalized": real, "display_name_normalized": display,
+		},
 	}
 }

@@ -129,6 +129,17 @@ func TestAuthTestAndUsersInfo(t *testing.T) {
 	if _, err := api.GetUserInfoContext(t.Context(), "U404"); slackErr(err) != "user_not_found" {
 		t.Fatalf("users.info(U404)=%v, want user_not_found", err)
 	}
+	if !srv.SetProfile("U1", "", "Alice Liddell") || srv.SetProfile("U404", "x", "y") {
+		t.Fatal("SetProfile: want true for U1, false for an unknown user")
+	}
+	u, err = api.GetUserInfoContext(t.Context(), "U1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Name != "alice" || u.RealName != "Alice Liddell" || u.Profile.RealName != "Alice Liddell" || u.Profile.DisplayName != "" {
+		t.Fatalf("users.info after SetProfile = name %q real %q profile %+v, want alice / Alice Liddell / no display name",
+			u.Name, u.RealName, u.Profile)
+	}
 }
 
 func TestThreadsAndUpdates(t *testing.T) {

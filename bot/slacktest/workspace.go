@@ -33,7 +33,12 @@ type Call struct {
 type user struct {
 	id, name string
 	bot      bool
+
+	// profile, as users.info shows it; nil until SetProfile (then the name serves for both)
+	profile *profile
 }
+
+type profile struct{ displayName, realName string }
 
 type channel struct {
 	id, name string
@@ -49,6 +54,22 @@ func (s *Server) AddUser(id, name string) {
 	defer s.mu.Unlock()
 	s.addUserLocked(id, name, false)
 	s.notifyLocked()
+}
+
+// SetProfile sets the names users.info returns for a person added with AddUser: the profile's
+// display_name (Slack sends "" when the person never set one) and the real_name (user.real_name
+// and profile.real_name). Until it is called both are the user's name. It reports whether the
+// user exists.
+func (s *Server) SetProfile(id, displayName, realName string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[id]
+	if !ok {
+		return false
+	}
+	u.profile = &profile{displayName: displayName, realName: realName}
+	s.notifyLocked()
+	return true
 }
 
 // AddChannel adds a channel; botIsMember says whether the bot may post in it.

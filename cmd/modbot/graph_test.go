@@ -58,3 +58,22 @@ func TestPackageGraph(t *testing.T) {
 		}
 	}
 }
+
+// TestBinaryLinksNoTesting keeps test doubles' helpers out of the production binary: the sandbox
+// links slacktest and timtest, whose NewServer helpers must not pull in the testing package (its
+// flags and init would ship with modbot).
+func TestBinaryLinksNoTesting(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", "modbot/cmd/modbot").Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	deps := strings.Fields(string(out))
+	if len(deps) < 10 || !slices.Contains(deps, "modbot/bot/slacktest") {
+		t.Fatalf("go list -deps gave an unexpected list (%d packages): %.200s", len(deps), out)
+	}
+	for _, d := range deps {
+		if d == "testing" || strings.HasPrefix(d, "testing/") {
+			t.Errorf("modbot/cmd/modbot links %s; a test helper crept into a package the binary uses", d)
+		}
+	}
+}

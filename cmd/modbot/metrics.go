@@ -31,6 +31,8 @@ type metrics struct {
 	commands    *prometheus.CounterVec   // cmd, outcome
 	cmdDuration *prometheus.HistogramVec // cmd
 	cmdNames    []string                 // the slash commands and metricActions
+	dropped     *prometheus.CounterVec   // kind
+	feedFails   *prometheus.CounterVec   // class
 }
 
 // Label values the metrics accept; anything else is counted as "other".
@@ -40,6 +42,8 @@ var (
 	metricDecisions = []string{"approved", "denied", "cancelled", "expired", "refused"}
 	metricAckKinds  = []string{"slash_commands", "interactive", "events_api", "hello", "disconnect"}
 	metricTimOut    = []string{"ok", "transient", "throttled", "credentials", "canceled", "invalid", "permanent"}
+	metricDropped   = []string{"command", "click", "view", "audit"}
+	metricFeedFails = []string{"blocked", "transient"}
 )
 
 func newMetrics() *metrics {
@@ -82,9 +86,15 @@ func newMetrics() *metrics {
 		cmdDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "modbot_command_duration_seconds", Help: "Time from receiving a command or click to the end of its handling.", Buckets: latency,
 		}, []string{"cmd"}),
+		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "modbot_dropped_total", Help: "Work refused because the worker queue was full, by kind (command, click, view, audit); each is logged and audited when it can be.",
+		}, []string{"kind"}),
+		feedFails: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "modbot_audit_feed_failures_total", Help: "Audit feed posts Slack refused: blocked (the channel is missing, archived or without the bot; the feed backs off and keeps the lines) or transient.",
+		}, []string{"class"}),
 	}
 	reg.MustRegister(build, m.timCalls, m.timDuration, m.timRetries, m.limiterWait, m.ack, m.decisions,
-		m.reconnects, m.commands, m.cmdDuration)
+		m.reconnects, m.commands, m.cmdDuration, m.dropped, m.feedFails)
 	return m
 }
 
@@ -125,6 +135,14 @@ func (m *metrics) Command(cmd, outcome string, d time.Duration) {
 	cmd = oneOf(cmd, m.cmdNames)
 	m.commands.WithLabelValues(cmd, labelWord(outcome)).Inc()
 	m.cmdDuration.WithLabelValues(cmd).Observe(d.Seconds())
+}
+
+// Dropped implements bot.Metrics.
+func (m *metrics) Dropped(kind string) { m.dropped.WithLabelValues(oneOf(kind, metricDropped)).Inc() }
+
+// FeedFailure implements bot.Metrics.
+func (m *metrics) FeedFailure(class string) {
+	m.feedFails.WithLabelValues(oneOf(class, metricFeedFails)).Inc()
 }
 
 // Limiter wraps l so that the time spent waiting for it is observed.

@@ -2,8 +2,9 @@
 -- A[1] id, A[2] op id, A[3] target kind, A[4] target id, A[5] group type,
 -- A[6] accounts ("\n"-joined), A[7] reason, A[8] requester, A[9] channel,
 -- A[10] ttl ms, A[11] approvals needed, A[12] lease owner ('' = none),
--- A[13] lease ms.
--- Replies {'ok', snapshot} | {'dup', snapshot} (op already created it) | {'forbidden'}.
+-- A[13] lease ms, A[14] most open requests per requester (0 = no limit).
+-- Replies {'ok', snapshot} | {'dup', snapshot} (op already created it) | {'forbidden'}
+-- | {'toomany', open, max} (audited).
 local id, op, requester = A[1], A[2], A[8]
 local opkey = P .. 'reqop:' .. op
 local prior = redis.call('GET', opkey)
@@ -11,13 +12,33 @@ if prior and redis.call('EXISTS', rkey(prior)) == 1 then return {'dup', snapshot
 if role_rank(requester) < RANK.moderator then return {'forbidden'} end
 
 local now = now_ms()
+-- The requester's open requests: an index cleaned here of those that ended
+-- (or passed their expiry), so no other script needs to maintain it.
+local openkey = P .. 'req:open:' .. requester
+local open = 0
+for _, rid in ipairs(redis.call('ZRANGE', openkey, 0, -1)) do
+  local st, exp = unpack(redis.call('HMGET', rkey(rid), 'state', 'expires_ms'))
+  if not st or FINAL[st] or (st == 'pending' and tonumber(exp) <= now) then
+    redis.call('ZREM', openkey, rid)
+  else
+    open = open + 1
+  end
+end
+local max_open = tonumber(A[14] or '0') or 0
+if max_open > 0 and open >= max_open then
+  audit(now, {actor = requester, action = 'request', kind = A[3], target = A[4], accounts = {},
+    count = #accounts_of({accounts = A[6]}),
+    outcome = 'refused', detail = 'too many open requests (' .. open .. ', the most is ' .. max_open .. ')', op = op})
+  return {'toomany', tostring(open), tostring(max_open)}
+end
 local num = redis.call('INCR', P .. 'req:seq')
 local k = rkey(id)
 local expires = now + tonumber(A[10])
 local owner, epoch, lease_until = A[12], '0', '0'
 if owner ~= '' then epoch, lease_until = '1', fmt(now + tonumber(A[13])) end
 redis.call('HSET', k, 'id', id, 'number', tostring(num), 'kind', A[3], 'target', A[4],
-  'group_type', A[5], 'accounts', A[6], 'reason', A[7], 'requester', requester,
+  'group_type', A[5], 'accounts', A[6], 'account_count', tostring(#accounts_of({accounts = A[6]})),
+  'reason', A[7], 'requester', requester,
   'channel', A[9], 'thread_ts', '', 'progress_ts', '',
   'created_ms', fmt(now), 'expires_ms', fmt(expires), 'needed', A[11],
   'state', 'pending', 'decided_by', '', 'decided_ms', '0', 'deny_reason', '',
@@ -27,6 +48,8 @@ redis.call('HSET', k .. ':ops', op, 'create')
 redis.call('SET', P .. 'reqnum:' .. num, id)
 redis.call('SET', opkey, id, 'PX', KEEP)
 redis.call('ZADD', P .. 'req:pending', fmt(expires), id)
+redis.call('ZADD', openkey, fmt(now), id)
+redis.call('PEXPIRE', openkey, tonumber(A[10]) + KEEP)
 redis.call('SADD', k .. ':owed', 'root')
 req_audit(now, hash(k), {actor = requester, action = 'request', outcome = 'pending', detail = A[7], op = op})
 settle(id)

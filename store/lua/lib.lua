@@ -50,7 +50,8 @@ end
 
 -- audit appends one entry to the stream (trimming it by age) and adds the
 -- entry to the small per-filter indexes (trimmed alongside). e has: actor,
--- action, kind, target, accounts (list), req, num, outcome, code, detail, op.
+-- action, kind, target, accounts (list), req, num, outcome, code, detail, op,
+-- and optionally count (the accounts concerned when e.accounts does not list them).
 local function audit(now, e)
   local accounts = e.accounts or {}
   local shown = {}
@@ -59,7 +60,7 @@ local function audit(now, e)
   local id = redis.call('XADD', P .. 'audit', 'MINID', minid, '*',
     'actor', e.actor or '', 'action', e.action or '',
     'kind', e.kind or '', 'target', e.target or '',
-    'accounts', table.concat(shown, '\n'), 'count', tostring(#accounts),
+    'accounts', table.concat(shown, '\n'), 'count', tostring(e.count or #accounts),
     'req', e.req or '', 'num', tostring(e.num or ''),
     'outcome', e.outcome or '', 'code', tostring(e.code or 0),
     'detail', e.detail or '', 'op', e.op or '')

@@ -69,7 +69,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"testing"
 	"time"
 
 	"github.com/tencentyun/tls-sig-api-v2-golang/tencentyun"
@@ -189,7 +188,7 @@ func New(o Options) *Server {
 
 // NewServer starts a server on 127.0.0.1:0 and closes it when the test ends. At most one Options
 // is used.
-func NewServer(tb testing.TB, o ...Options) *Server {
+func NewServer(tb TB, o ...Options) *Server {
 	tb.Helper()
 	var opt Options
 	if len(o) > 0 {
