@@ -224,7 +224,8 @@ func unescapeSlack(s string) string {
 
 // Prose renders free text a person typed (a reason, a deny reason) for mrkdwn so that it shows
 // as typed and cannot pass for modbot's own words: & < > are escaped as Escape does; the mrkdwn
-// markers * _ ~ ` become lookalikes (∗ ˍ ∼ ˋ) so "*State* approved" is not bold; bidi controls
+// markers * _ ~ ` at a word's edge, where Slack would format, become lookalikes (∗ ˍ ∼ ˋ) so
+// "*State* approved" is not bold, while "link_lou" stays as typed; bidi controls
 // and other control characters are removed and invalid UTF-8 becomes �; line breaks (including
 // U+2028/U+2029) are kept, blank runs folded, and every line starts with "> ", so a multi-line
 // text is one block quote whose lines cannot look like a field. The result is at most max bytes,
@@ -313,14 +314,8 @@ func inertLines(s string, multiline bool) []string {
 			b.WriteString("&lt;")
 		case r == '>':
 			b.WriteString("&gt;")
-		case r == '*':
-			b.WriteRune('∗')
-		case r == '_':
-			b.WriteRune('ˍ')
-		case r == '~':
-			b.WriteRune('∼')
-		case r == '`':
-			b.WriteRune('ˋ')
+		case lookalike[r] != 0 && atWordEdge(s, i, w):
+			b.WriteRune(lookalike[r])
 		default:
 			b.WriteRune(r)
 		}
@@ -330,4 +325,16 @@ func inertLines(s string, multiline bool) []string {
 		return []string{""}
 	}
 	return lines
+}
+
+// lookalike maps each mrkdwn marker to a character that looks the same but formats nothing.
+var lookalike = map[rune]rune{'*': '∗', '_': 'ˍ', '~': '∼', '`': 'ˋ'}
+
+// atWordEdge reports whether the rune at s[i:i+w] has no letter or digit on one side: only there
+// can Slack read it as the start or end of formatting (an "_" inside "link_lou" formats nothing).
+func atWordEdge(s string, i, w int) bool {
+	prev, _ := utf8.DecodeLastRuneInString(s[:i])
+	next, _ := utf8.DecodeRuneInString(s[i+w:])
+	word := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+	return i == 0 || i+w == len(s) || !word(prev) || !word(next)
 }

@@ -121,6 +121,7 @@ func TestProse(t *testing.T) {
 		{"plain", 100, "> plain"},
 		{"x\n*State* approved", 100, "> x\n> ∗State∗ approved"},
 		{"_it_ ~st~ `c` <!channel> & co", 100, "> ˍitˍ ∼st∼ ˋcˋ &lt;!channel&gt; &amp; co"},
+		{"alt of link_lou, 2*3", 100, "> alt of link_lou, 2*3"},
 		{"\u202Eevil\u202C\u2066\u2069\u200E\u200F\u061C!", 100, "> evil!"},
 		{"a\r\nb\u2028c\u2029d\re", 100, "> a\n> b\n> c\n> d\n> e"},
 		{"a\n\n\n\nb\n\n", 100, "> a\n> \n> b"},
