@@ -26,7 +26,7 @@
 //	Members(ctx) ([]Member, error)
 //	SetRole(ctx, actor, user, role) (prev Role, error)   // actor: admin or SystemActor
 //	RemoveRole(ctx, actor, user) (prev Role, error)      // ErrLastAdmin, ErrForbidden, ErrNotFound
-//	BootstrapAdmins(ctx, users) (added []string, error)  // only users with no role yet
+//	BootstrapAdmins(ctx, users) (added []string, error)  // only while no admin exists
 //
 // Requests (state machine: pending → approved → executing → done | partial |
 // failed; pending → denied | cancelled | expired; partial | failed →

@@ -32,3 +32,9 @@ func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 func (s *Store) TTL(ctx context.Context, key string) (time.Duration, error) {
 	return s.rdb.PTTL(ctx, key).Result()
 }
+
+// DeleteRole takes user off the allowlist behind the store's back, as an
+// operator editing Redis by hand would (no last-admin check, no audit).
+func (s *Store) DeleteRole(ctx context.Context, user string) error {
+	return s.rdb.HDel(ctx, s.key("allow"), user).Err()
+}
