@@ -103,10 +103,36 @@ func resultMessage(r *store.Request) message {
 // approvalNote is the thread note of one approval.
 func approvalNote(r *store.Request, by string) message {
 	s := fmt.Sprintf(":white_check_mark: Approved by %s (%d of %d).", Mention(by), len(r.Approvals), r.ApprovalsNeeded)
-	if r.State != store.Pending {
+	if len(r.DroppedApprovals) > 0 {
+		s += " " + droppedText(r) + "."
+	}
+	switch r.State {
+	case store.Pending:
+	case store.Cancelled:
+		s += " " + systemCancelText(r) + " Nothing was unbanned."
+	default:
 		s += " Unbanning now."
 	}
 	return note(s)
+}
+
+// droppedText names the approvals that stopped counting when the quorum formed.
+func droppedText(r *store.Request) string {
+	who := make([]string, len(r.DroppedApprovals))
+	for i, u := range r.DroppedApprovals {
+		who[i] = Mention(u)
+	}
+	return "No longer counted: the approval of " + strings.Join(who, ", ") + " (no longer an approver when the approvals were counted)"
+}
+
+// systemCancelText says why modbot cancelled a request itself.
+func systemCancelText(r *store.Request) string {
+	why := r.CancelReason
+	if why == "" {
+		why = "no reason recorded"
+	}
+	return fmt.Sprintf("Cancelled by modbot %s: %s (%s lost the moderator role before the approvals were complete).",
+		slackDate(r.DecidedAt), Escape(why), Mention(r.Requester))
 }
 
 // retryNote is the thread note of a "Retry failed".
@@ -125,6 +151,9 @@ func decisionNote(r *store.Request) message {
 		}
 		return note(s)
 	case store.Cancelled:
+		if r.DecidedBy == store.SystemActor {
+			return note(":leftwards_arrow_with_hook: " + systemCancelText(r) + " Nothing was unbanned.")
+		}
 		return note(fmt.Sprintf(":leftwards_arrow_with_hook: Cancelled by %s %s. Nothing was unbanned.", Mention(r.DecidedBy), slackDate(r.DecidedAt)))
 	default:
 		return note(fmt.Sprintf(":hourglass: Expired %s without a decision. Nothing was unbanned.", slackDate(r.DecidedAt)))
@@ -154,6 +183,13 @@ func requesterNotice(r *store.Request, inThread bool) message {
 		}
 	case store.Expired:
 		s = fmt.Sprintf(":hourglass: %s expired %s without a decision. Open a new one with `/unban` if it is still needed.", what, slackDate(r.DecidedAt))
+	case store.Cancelled:
+		if r.DecidedBy == store.SystemActor {
+			s = fmt.Sprintf(":leftwards_arrow_with_hook: %s was cancelled by modbot: %s. You no longer have the moderator role, so it cannot run; nothing was unbanned.",
+				what, Escape(r.CancelReason))
+			break
+		}
+		s = fmt.Sprintf("%s is %s.", what, stateName(r.State))
 	default:
 		s = fmt.Sprintf("%s is %s.", what, stateName(r.State))
 	}
@@ -243,6 +279,13 @@ func approvalsText(r *store.Request) string {
 		}
 		s += ": " + strings.Join(who, ", ")
 	}
+	if len(r.DroppedApprovals) > 0 {
+		who := make([]string, len(r.DroppedApprovals))
+		for i, u := range r.DroppedApprovals {
+			who[i] = Mention(u)
+		}
+		s += "\nno longer counted: " + strings.Join(who, ", ")
+	}
 	return s
 }
 
@@ -290,6 +333,9 @@ func stateLine(r *store.Request) string {
 	case store.Denied:
 		return fmt.Sprintf("Denied by %s %s. Nothing was unbanned.", Mention(r.DecidedBy), slackDate(r.DecidedAt))
 	case store.Cancelled:
+		if r.DecidedBy == store.SystemActor {
+			return systemCancelText(r) + " Nothing was unbanned."
+		}
 		return fmt.Sprintf("Cancelled by %s %s. Nothing was unbanned.", Mention(r.DecidedBy), slackDate(r.DecidedAt))
 	case store.Expired:
 		return fmt.Sprintf("Expired %s without a decision. Nothing was unbanned.", slackDate(r.DecidedAt))

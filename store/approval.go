@@ -10,8 +10,13 @@ import (
 )
 
 // Approve records actor's approval of a pending request under operation
-// opID (the click's ID). When the approvals reach the number needed the
-// request becomes Approved and is offered for execution (see ClaimLease).
+// opID (the click's ID). When the approvals reach the number needed, each
+// is checked again against the allowlist at that moment: one whose author is
+// no longer an approver stops counting (Request.DroppedApprovals) and the
+// request stays Pending if that leaves it short; a requester who is no
+// longer a moderator cancels it (State Cancelled, DecidedBy SystemActor,
+// CancelReason "requester no longer allowed"). Otherwise it becomes Approved
+// and is offered for execution (see ClaimLease).
 //
 // It fails with ErrSelfApproval (actor is the requester), ErrForbidden
 // (actor is not an approver at this moment), ErrAlreadyApproved (actor
@@ -29,7 +34,8 @@ func (s *Store) Deny(ctx context.Context, id, actor, opID, reason string) (*Requ
 }
 
 // Cancel withdraws a pending request; only its requester may (else
-// ErrNotRequester), while still on the allowlist. Errors as for Approve.
+// ErrNotRequester), whatever their role now: withdrawing never acts on
+// anyone. Errors as for Approve.
 func (s *Store) Cancel(ctx context.Context, id, actor, opID string) (*Request, error) {
 	return s.decide(ctx, id, "cancel", actor, opID, "")
 }

@@ -107,11 +107,18 @@ type Request struct {
 	ApprovalsNeeded int
 	Approvals       []Approval // oldest first
 
-	DecidedBy  string    // who approved (the quorum-making approval), denied or cancelled
+	DecidedBy  string    // who approved (the quorum-making approval), denied or cancelled; SystemActor when modbot cancelled it
 	DecidedAt  time.Time // when the request left pending (also for expiry)
 	DenyReason string
-	FinishedAt time.Time // when it reached its current final state
-	Retries    int       // how often "Retry failed" ran
+	// CancelReason says why modbot cancelled the request itself (DecidedBy is SystemActor):
+	// "requester no longer allowed" when the requester had lost the moderator role by the time
+	// the quorum formed.
+	CancelReason string
+	// DroppedApprovals are the approvers whose approval stopped counting because they were no
+	// longer approvers when the quorum formed, in the order they were dropped.
+	DroppedApprovals []string
+	FinishedAt       time.Time // when it reached its current final state
+	Retries          int       // how often "Retry failed" ran
 
 	Outcomes map[string]Outcome // by account; accounts without one are not yet done
 	Owed     []Effect           // Slack side effects still owed, sorted
@@ -302,22 +309,24 @@ func decodeRequest(v any) (*Request, error) {
 			ID:        h["target"],
 			GroupType: h["group_type"],
 		},
-		Accounts:        splitLines(h["accounts"]),
-		Reason:          h["reason"],
-		Requester:       h["requester"],
-		Channel:         h["channel"],
-		ThreadTS:        h["thread_ts"],
-		ProgressTS:      h["progress_ts"],
-		CreatedAt:       msTime(h["created_ms"]),
-		ExpiresAt:       msTime(h["expires_ms"]),
-		State:           State(h["state"]),
-		ApprovalsNeeded: int(atoi64(h["needed"])),
-		DecidedBy:       h["decided_by"],
-		DecidedAt:       msTime(h["decided_ms"]),
-		DenyReason:      h["deny_reason"],
-		FinishedAt:      msTime(h["finished_ms"]),
-		Retries:         int(atoi64(h["retries"])),
-		Outcomes:        make(map[string]Outcome, len(outcomes)),
+		Accounts:         splitLines(h["accounts"]),
+		Reason:           h["reason"],
+		Requester:        h["requester"],
+		Channel:          h["channel"],
+		ThreadTS:         h["thread_ts"],
+		ProgressTS:       h["progress_ts"],
+		CreatedAt:        msTime(h["created_ms"]),
+		ExpiresAt:        msTime(h["expires_ms"]),
+		State:            State(h["state"]),
+		ApprovalsNeeded:  int(atoi64(h["needed"])),
+		DecidedBy:        h["decided_by"],
+		DecidedAt:        msTime(h["decided_ms"]),
+		DenyReason:       h["deny_reason"],
+		CancelReason:     h["cancel_reason"],
+		DroppedApprovals: splitLines(h["dropped"]),
+		FinishedAt:       msTime(h["finished_ms"]),
+		Retries:          int(atoi64(h["retries"])),
+		Outcomes:         make(map[string]Outcome, len(outcomes)),
 		Lease: Lease{
 			RequestID: h["id"],
 			Owner:     h["lease_owner"],
