@@ -146,6 +146,9 @@ func (b *Bot) refuseClick(ctx context.Context, inv *invocation, id, action strin
 		b.o.Metrics.Decision("refused")
 		b.tell(ctx, inv, b.errorMessage(err))
 	case errors.Is(err, store.ErrExpired):
+		if errors.Is(err, store.ErrExpiredHere) { // the sweep will not see this expiry: count it here
+			b.o.Metrics.Decision("expired")
+		}
 		b.tell(ctx, inv, b.errorMessage(err))
 		b.startExecution(ctx, id) // this click may have expired it: show that on the root
 	default:

@@ -202,6 +202,29 @@ func TestApproval_Expiry(t *testing.T) {
 	}
 }
 
+// TestApproval_ExpiredByClick: a request past its expiry that a click (not the sweep) expires is
+// counted in the expired metric once, like one the sweep expires.
+func TestApproval_ExpiredByClick(t *testing.T) {
+	m := &decisionCounter{}
+	e := newEnv(t, withBotOptions(func(o *botOptions) {
+		o.RequestTTL = 500 * time.Millisecond
+		o.Sweep = time.Hour // the click, not the sweep, finds it overdue
+		o.Metrics = m
+	}))
+	g := e.tim.CreateGroup(timtest.Public)
+	root := unbanOpen(t, e, alice, g+" u1 -- appeal")
+	time.Sleep(600 * time.Millisecond)
+	if _, err := e.slack.Click(bob, approvals, root.TS, "approve", ""); err != nil {
+		t.Fatal(err)
+	}
+	unbanWaitRoot(t, e, root.TS, "expired")
+	e.waitEphemeral(bob, "expired")
+	e.waitFor("alice told", func(s *slacktest.Server) bool { return len(s.DMs(alice)) == 1 })
+	if got := m.count("expired"); got != 1 {
+		t.Fatalf("expired decisions = %d, want 1", got)
+	}
+}
+
 // TestApproval_Quorum: with two approvals needed, bob's shows "1 of 2", bob cannot count twice,
 // erin's executes.
 func TestApproval_Quorum(t *testing.T) {

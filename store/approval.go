@@ -9,6 +9,11 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
+// ErrExpiredHere is part of the error of a decision that found its request past expires_at and
+// expired it itself (errors.Is also matches ErrExpired and ErrAlreadyDecided): the caller counts
+// that expiry, which no sweep will report again.
+var ErrExpiredHere = errors.New("expired by this operation")
+
 // Approve records actor's approval of a pending request under operation
 // opID (the click's ID). When the approvals reach the number needed, each
 // is checked again against the allowlist at that moment: one whose author is
@@ -125,7 +130,7 @@ func replyError(what, id, status string, rest []any) error {
 	case "decided":
 		err = &DecidedError{ID: id, State: State(str(rest, 0)), By: str(rest, 1), At: msTime(str(rest, 2))}
 	case "expired":
-		err = &DecidedError{ID: id, State: Expired, At: msTime(str(rest, 0))}
+		err = fmt.Errorf("%w: %w", ErrExpiredHere, &DecidedError{ID: id, State: Expired, At: msTime(str(rest, 0))})
 	case "forbidden":
 		err = ErrForbidden
 	case "self":
