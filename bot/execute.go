@@ -216,8 +216,11 @@ func (c *leaseClock) lapsed() bool {
 	return !time.Now().Before(c.until)
 }
 
-// run unbans the request's remaining accounts and finishes it. A resumed execution first re-reads
-// the ban list and records accounts no longer banned as done.
+// run unbans the request's remaining accounts and finishes it. An account is recorded done only
+// when Tencent accepted a call carrying it. A resumed execution (an earlier owner may have sent
+// accounts it never recorded) first re-reads the ban list and records skipped the accounts a
+// complete read shows not banned; after "Retry failed" nothing is skipped: every failed account
+// is sent to Tencent again.
 func (b *Bot) run(ctx context.Context, l store.Lease, req *store.Request) (*store.Request, error) {
 	if req.ThreadTS != "" {
 		if err := b.update(ctx, req.Channel, req.ThreadTS, rootMessage(req)); err != nil {
@@ -225,7 +228,8 @@ func (b *Bot) run(ctx context.Context, l store.Lease, req *store.Request) (*stor
 		}
 	}
 	accounts := req.Remaining()
-	if resuming := len(req.Outcomes) > 0 || req.ProgressTS != ""; resuming && len(accounts) > 0 {
+	resuming := req.Retries == 0 && (len(req.Outcomes) > 0 || req.ProgressTS != "")
+	if resuming && len(accounts) > 0 {
 		var err error
 		if accounts, err = b.skipUnbanned(ctx, l, req, accounts); err != nil {
 			return nil, err
@@ -309,9 +313,14 @@ func storeOutcome(o tim.Outcome) (store.Outcome, bool) {
 	return out, true
 }
 
-// skipUnbanned re-reads the target's ban list and records the accounts no longer banned as done,
-// returning those still to send. If the list cannot be read it returns accounts unchanged: unban
-// is idempotent.
+// skippedNotBanned is why a resumed execution skips an account: a complete read of the ban list
+// did not have it.
+const skippedNotBanned = "already unbanned: not on the ban list when the execution resumed"
+
+// skipUnbanned re-reads the target's ban list and records the accounts it does not hold as
+// skipped (never done: Tencent was not asked), returning those still to send. Only a read that
+// completed counts: tim returns a nil error only once Tencent's NextOffset reached 0, and a list
+// that cannot be read, or stops early, skips nothing (unban is idempotent).
 func (b *Bot) skipUnbanned(ctx context.Context, l store.Lease, req *store.Request, accounts []string) ([]string, error) {
 	var (
 		list []tim.BannedMember
@@ -339,7 +348,7 @@ func (b *Bot) skipUnbanned(ctx context.Context, l store.Lease, req *store.Reques
 		if banned[a] {
 			still = append(still, a)
 		} else {
-			gone = append(gone, store.Outcome{Account: a, Done: true})
+			gone = append(gone, store.Outcome{Account: a, Skipped: true, Info: skippedNotBanned})
 		}
 	}
 	if err := b.store.RecordOutcomes(ctx, l, gone); err != nil {

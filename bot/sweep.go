@@ -70,8 +70,7 @@ func (b *Bot) deliver(ctx context.Context, req *store.Request, e store.Effect) (
 		switch req.State {
 		case store.Done, store.Partial, store.Failed:
 			if req.ProgressTS != "" {
-				done, failed := outcomeCounts(req)
-				if err := b.update(ctx, req.Channel, req.ProgressTS, progressMessage(len(req.Accounts), done, failed)); err != nil {
+				if err := b.update(ctx, req.Channel, req.ProgressTS, progressMessage(len(req.Accounts), outcomeCounts(req))); err != nil {
 					b.log.Warn("final progress", "request_id", req.ID, "err", err)
 				}
 			}

@@ -159,6 +159,9 @@ func TestFinishStates(t *testing.T) {
 		{"Partial", []store.Outcome{{Account: "a1", Done: true}, {Account: "a2", Code: 10007}}, store.Partial},
 		{"Failed", []store.Outcome{{Account: "a1", Code: 10007}, {Account: "a2", Code: 10007}}, store.Failed},
 		{"NotAttempted", []store.Outcome{{Account: "a1", Done: true}}, store.Partial},
+		{"DoneAndSkipped", []store.Outcome{{Account: "a1", Done: true}, {Account: "a2", Skipped: true, Info: "already unbanned"}}, store.Done},
+		{"AllSkipped", []store.Outcome{{Account: "a1", Skipped: true, Info: "already unbanned"}, {Account: "a2", Skipped: true, Info: "already unbanned"}}, store.Done},
+		{"SkippedAndFailed", []store.Outcome{{Account: "a1", Skipped: true, Info: "already unbanned"}, {Account: "a2", Code: 10004}}, store.Partial},
 	}
 	f := newFixture(t)
 	for _, tc := range tests {
@@ -189,7 +192,7 @@ func TestFinishStates(t *testing.T) {
 func TestRetryFailed(t *testing.T) {
 	f := newFixture(t)
 	ctx := t.Context()
-	r := f.approved(t, "a1", "a2", "a3")
+	r := f.approved(t, "a1", "a2", "a3", "a4")
 	if _, err := f.s.Retry(ctx, r.ID, approver1, f.op()); !errors.Is(err, store.ErrNotRetryable) {
 		t.Fatalf("retry approved: err %v, want ErrNotRetryable", err)
 	}
@@ -197,7 +200,7 @@ func TestRetryFailed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.RecordOutcomes(ctx, l, []store.Outcome{{Account: "a1", Done: true}, {Account: "a2", Code: 10002}}); err != nil {
+	if err := f.s.RecordOutcomes(ctx, l, []store.Outcome{{Account: "a1", Done: true}, {Account: "a2", Code: 10002}, {Account: "a4", Skipped: true, Info: "already unbanned"}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.s.Finish(ctx, l); err != nil {
@@ -218,8 +221,11 @@ func TestRetryFailed(t *testing.T) {
 	if rr.State != store.Executing || rr.Lease.Owner != "" || rr.Retries != 1 {
 		t.Fatalf("after retry: %s, lease %+v, retries %d", rr.State, rr.Lease, rr.Retries)
 	}
-	if got, want := rr.Remaining(), []string{"a2", "a3"}; !slices.Equal(got, want) {
+	if got, want := rr.Remaining(), []string{"a2", "a3"}; !slices.Equal(got, want) { // not done a1, not skipped a4
 		t.Fatalf("remaining %v, want %v", got, want)
+	}
+	if o := rr.Outcomes["a4"]; !o.Skipped || o.Info != "already unbanned" {
+		t.Fatalf("a4 outcome %+v after retry, want still skipped", o)
 	}
 	if rr.Owes(store.EffectResult) {
 		t.Fatalf("owed %v: the old result is stale", rr.Owed)
@@ -243,6 +249,9 @@ func TestRetryFailed(t *testing.T) {
 	}
 	if got := auditCount(t, f.s, r.ID, "retry", ""); got != 1 {
 		t.Fatalf("%d retry audit entries, want 1", got)
+	}
+	if got := auditCount(t, f.s, r.ID, "unban", "skipped"); got != 1 {
+		t.Fatalf("%d skipped unban audit entries, want 1", got)
 	}
 }
 

@@ -136,20 +136,28 @@ type Approval struct {
 	At time.Time
 }
 
-// Outcome is how unbanning one account ended.
+// Outcome is how unbanning one account ended: done, skipped or failed.
 type Outcome struct {
 	Account string
-	Done    bool
-	Code    int    // Tencent ErrorCode when not done (0 if none)
-	Info    string // short ErrorInfo or reason when not done
+	// Done: Tencent accepted a call carrying the account. Nothing else makes an account done.
+	Done bool
+	// Skipped: not sent, because a complete read of the target's state showed the account
+	// already in the wanted state; Info says why ("already unbanned: …").
+	Skipped bool
+	Code    int    // Tencent ErrorCode when failed (0 if none)
+	Info    string // short ErrorInfo or reason when failed; why when skipped
 }
 
-// Remaining lists the accounts not recorded done, in request order: what an
-// executor (or a resumer) still has to unban.
+// Failed reports whether the outcome is a failure (neither done nor skipped).
+func (o Outcome) Failed() bool { return !o.Done && !o.Skipped }
+
+// Remaining lists the accounts without an outcome, in request order: what an
+// executor (or a resumer) still has to send. Retry clears the failed
+// outcomes, so after it they are remaining again.
 func (r *Request) Remaining() []string {
 	var out []string
 	for _, a := range r.Accounts {
-		if !r.Outcomes[a].Done {
+		if _, ok := r.Outcomes[a]; !ok {
 			out = append(out, a)
 		}
 	}
@@ -356,10 +364,13 @@ func decodeRequest(v any) (*Request, error) {
 	return r, nil
 }
 
-// encodeOutcome is the stored form: "done" or "failed\t<code>\t<info>".
+// encodeOutcome is the stored form: "done", "skipped\t<why>" or "failed\t<code>\t<info>".
 func encodeOutcome(o Outcome) string {
-	if o.Done {
+	switch {
+	case o.Done:
 		return "done"
+	case o.Skipped:
+		return "skipped\t" + o.Info
 	}
 	return "failed\t" + strconv.Itoa(o.Code) + "\t" + o.Info
 }
@@ -367,6 +378,9 @@ func encodeOutcome(o Outcome) string {
 func decodeOutcome(account, v string) Outcome {
 	if v == "done" {
 		return Outcome{Account: account, Done: true}
+	}
+	if why, ok := strings.CutPrefix(v, "skipped\t"); ok {
+		return Outcome{Account: account, Skipped: true, Info: why}
 	}
 	f := strings.SplitN(v, "\t", 3)
 	o := Outcome{Account: account}
