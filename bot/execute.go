@@ -111,7 +111,7 @@ func (b *Bot) execute(ctx context.Context, id string) {
 		return
 	}
 	clock.renewed(asked)
-	ctx, cancel := context.WithCancelCause(ctx)
+	ctx, cancel := context.WithCancelCause(withLeaseClock(ctx, clock))
 	// Every Tencent call asks the lease clock right before it is sent: a replica paused past its
 	// lease (SIGSTOP, a long GC, a frozen VM) sends nothing when it wakes, even before a renewal
 	// could tell it the lease is gone.
@@ -194,10 +194,52 @@ func (b *Bot) keepLease(ctx context.Context, l store.Lease, clock *leaseClock, c
 // leaseClock is this replica's own, pessimistic view of its lease: it counts from the moment a
 // claim or renewal was asked (not answered) and gives up a tenth of the TTL early, on the local
 // monotonic clock, so it never believes in a lease Redis already considers lapsed.
+//
+// Work done under a lease carries its clock in its context (withLeaseClock): every Slack call
+// made with that context is refused once the clock lapsed and otherwise gets a deadline at the
+// clock's expiry (leaseBound). slack-go waits out a 429's Retry-After (60 s when the header is
+// missing) with the request's context, so the wait ends at that deadline too: a Slack call never
+// runs past the lease, and the replica that takes the request over after it cannot meet a late
+// post or DM of the old owner.
 type leaseClock struct {
 	ttl   time.Duration
 	mu    sync.Mutex
 	until time.Time
+}
+
+type leaseClockKey struct{}
+
+// withLeaseClock makes Slack calls made with ctx end by the lease clock's expiry.
+func withLeaseClock(ctx context.Context, c *leaseClock) context.Context {
+	return context.WithValue(ctx, leaseClockKey{}, c)
+}
+
+// leaseBound bounds a Slack call by the lease clock ctx carries, if any: it fails with
+// errLeaseLost when the clock lapsed, and otherwise returns ctx with a deadline at its expiry.
+func leaseBound(ctx context.Context) (context.Context, context.CancelFunc, error) {
+	c, _ := ctx.Value(leaseClockKey{}).(*leaseClock)
+	if c == nil {
+		return ctx, func() {}, nil
+	}
+	until := c.expiry()
+	if !time.Now().Before(until) {
+		return nil, nil, errLeaseLost
+	}
+	ctx, cancel := context.WithDeadlineCause(ctx, until, errLeaseLost)
+	return ctx, cancel, nil
+}
+
+// renewForSlack renews the lease before a step of Slack calls and moves the lease clock ctx
+// carries forward, so the step gets a whole lease.
+func (b *Bot) renewForSlack(ctx context.Context, l store.Lease) error {
+	asked := time.Now()
+	if _, err := b.store.RenewLease(ctx, l, b.o.LeaseTTL); err != nil {
+		return err
+	}
+	if c, _ := ctx.Value(leaseClockKey{}).(*leaseClock); c != nil {
+		c.renewed(asked)
+	}
+	return nil
 }
 
 func newLeaseClock(ttl time.Duration) *leaseClock { return &leaseClock{ttl: ttl} }
@@ -211,9 +253,14 @@ func (c *leaseClock) renewed(asked time.Time) {
 
 // lapsed reports whether the lease may have lapsed by now.
 func (c *leaseClock) lapsed() bool {
+	return !time.Now().Before(c.expiry())
+}
+
+// expiry is when the lease may lapse, on the local clock.
+func (c *leaseClock) expiry() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return !time.Now().Before(c.until)
+	return c.until
 }
 
 // run unbans the request's remaining accounts and finishes it. An account is recorded done only

@@ -277,10 +277,10 @@ func TestOwedEffects(t *testing.T) {
 	if _, _, err := f.s.ClaimLease(ctx, r.ID, "replica-b", time.Minute); !errors.Is(err, store.ErrLeaseHeld) {
 		t.Fatalf("second claim: err %v, want ErrLeaseHeld", err)
 	}
-	if _, err := f.s.SetRoot(ctx, r.ID, "C1", "1.2"); err != nil {
+	if _, err := f.s.SetRoot(ctx, l, "C1", "1.2"); err != nil {
 		t.Fatal(err)
 	}
-	r, err = f.s.ClearOwed(ctx, r.ID, store.EffectResult)
+	r, err = f.s.ClearOwed(ctx, l, store.EffectResult)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,6 +301,62 @@ func TestOwedEffects(t *testing.T) {
 		if w.RequestID == r.ID {
 			t.Fatalf("NeedsWork still lists %+v", w)
 		}
+	}
+}
+
+// TestStaleOwnerFencedOut: a replica whose lease lapsed and was taken over cannot overwrite the
+// root message's ts that the new owner recorded (which would leave the new owner's root with live
+// buttons forever), nor mark an owed effect done (so the new owner posts the result and tells the
+// requester once); nobody can write with a free lease.
+func TestStaleOwnerFencedOut(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	r, err := f.s.CreateRequest(ctx, store.NewRequest{
+		OpID: f.op(), Target: store.Target{Kind: store.KindRoom, ID: "room1"}, Accounts: []string{"a"},
+		Requester: moderator, Channel: "CAPPROVAL", TTL: time.Hour, LeaseOwner: "replica-a", LeaseTTL: 30 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	la := r.Lease
+	waitRedisPast(t, f.s, la.Until) // A is slow posting its root
+	lb, _, err := f.s.ClaimLease(ctx, r.ID, "replica-b", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.SetRoot(ctx, lb, "CAPPROVAL", "2.000200"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.SetRoot(ctx, la, "CAPPROVAL", "1.000100"); !errors.Is(err, store.ErrLeaseLost) {
+		t.Fatalf("stale SetRoot: err %v, want ErrLeaseLost", err)
+	}
+	if got, _ := f.s.Request(ctx, r.ID); got.ThreadTS != "2.000200" {
+		t.Fatalf("root ts %q, want the new owner's 2.000200", got.ThreadTS)
+	}
+
+	// Denied: the result and the requester's notice are owed; only B may mark them done.
+	if _, err := f.s.Deny(ctx, r.ID, approver1, f.op(), ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.ClearOwed(ctx, la, store.EffectResult, store.EffectRequester); !errors.Is(err, store.ErrLeaseLost) {
+		t.Fatalf("stale ClearOwed: err %v, want ErrLeaseLost", err)
+	}
+	if got, _ := f.s.Request(ctx, r.ID); !got.Owes(store.EffectResult) || !got.Owes(store.EffectRequester) {
+		t.Fatalf("owed %v after a stale ClearOwed, want result and requester", got.Owed)
+	}
+	if _, err := f.s.ClearOwed(ctx, lb, store.EffectResult); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.ReleaseLease(ctx, lb); err != nil {
+		t.Fatal(err)
+	}
+	free := lb
+	free.Owner = ""
+	if _, err := f.s.ClearOwed(ctx, free, store.EffectRequester); !errors.Is(err, store.ErrLeaseLost) {
+		t.Fatalf("ClearOwed with a free lease: err %v, want ErrLeaseLost", err)
+	}
+	if _, err := f.s.RenewLease(ctx, free, time.Minute); !errors.Is(err, store.ErrLeaseLost) {
+		t.Fatalf("RenewLease of a free lease: err %v, want ErrLeaseLost", err)
 	}
 }
 
