@@ -13,10 +13,12 @@ import (
 
 // handleDecisionClick handles Approve, Deny, Cancel and Retry failed on a root message. The
 // store decides atomically (role at this moment, not the requester, distinct approvers, expiry,
-// state); a refusal is answered only to the clicker and audited.
+// state); a refusal is answered only to the clicker and audited. Cancel needs only that the
+// clicker is the requester, whatever their role now (the store checks it): withdrawing a request
+// acts on no one, and a requester who lost their role must still be able to take it back.
 func (b *Bot) handleDecisionClick(ctx context.Context, inv *invocation, action, value string) {
 	id := value
-	if inv.Role == store.RoleNone {
+	if inv.Role == store.RoleNone && action != actionCancel {
 		b.refuseClick(ctx, inv, id, action, store.ErrForbidden)
 		return
 	}
@@ -27,6 +29,9 @@ func (b *Bot) handleDecisionClick(ctx context.Context, inv *invocation, action, 
 		b.askDenyReason(ctx, inv, id)
 	case actionCancel:
 		req, err := b.store.Cancel(ctx, id, inv.User, inv.OpID)
+		if errors.Is(err, store.ErrNotRequester) && inv.Role == store.RoleNone {
+			err = store.ErrForbidden // a stranger hears that they are not on the allowlist
+		}
 		if err != nil {
 			b.refuseClick(ctx, inv, id, action, err)
 			return
@@ -73,9 +78,14 @@ func (b *Bot) approve(ctx context.Context, inv *invocation, id string) {
 		b.refreshRoot(ctx, id)
 		return
 	}
-	// Quorum: the execution shows it on the root (only the lease holder updates it from now on).
+	// Quorum, or a cancel because the requester lost their role when it formed: the execution shows
+	// it on the root (only the lease holder updates it from now on) and tells the requester.
 	if !req.Repeat {
-		b.o.Metrics.Decision("approved")
+		if req.State == store.Cancelled {
+			b.o.Metrics.Decision("cancelled")
+		} else {
+			b.o.Metrics.Decision("approved")
+		}
 	}
 	b.startExecution(ctx, id)
 }
@@ -136,6 +146,9 @@ func (b *Bot) refuseClick(ctx context.Context, inv *invocation, id, action strin
 		b.o.Metrics.Decision("refused")
 		b.tell(ctx, inv, b.errorMessage(err))
 	case errors.Is(err, store.ErrExpired):
+		if errors.Is(err, store.ErrExpiredHere) { // the sweep will not see this expiry: count it here
+			b.o.Metrics.Decision("expired")
+		}
 		b.tell(ctx, inv, b.errorMessage(err))
 		b.startExecution(ctx, id) // this click may have expired it: show that on the root
 	default:
@@ -202,11 +215,11 @@ func buttonLabel(action string) string {
 	return action
 }
 
-// neededRole is the least role that may press a decision button (Cancel: the requester, who
-// is a moderator or above).
+// neededRole is the least role that may press a decision button (Cancel needs no role, only
+// to be the requester; Retry failed also lets the requester who is still a moderator).
 func neededRole(action string) store.Role {
 	if action == actionCancel {
-		return store.RoleModerator
+		return store.RoleNone
 	}
 	return store.RoleApprover
 }

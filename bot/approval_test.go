@@ -203,6 +203,29 @@ func TestApproval_Expiry(t *testing.T) {
 	}
 }
 
+// TestApproval_ExpiredByClick: a request past its expiry that a click (not the sweep) expires is
+// counted in the expired metric once, like one the sweep expires.
+func TestApproval_ExpiredByClick(t *testing.T) {
+	m := &decisionCounter{}
+	e := newEnv(t, withBotOptions(func(o *botOptions) {
+		o.RequestTTL = 500 * time.Millisecond
+		o.Sweep = time.Hour // the click, not the sweep, finds it overdue
+		o.Metrics = m
+	}))
+	g := e.tim.CreateGroup(timtest.Public)
+	root := unbanOpen(t, e, alice, g+" u1 -- appeal")
+	time.Sleep(600 * time.Millisecond)
+	if _, err := e.slack.Click(bob, approvals, root.TS, "approve", ""); err != nil {
+		t.Fatal(err)
+	}
+	unbanWaitRoot(t, e, root.TS, "expired")
+	e.waitEphemeral(bob, "expired")
+	e.waitFor("alice told", func(s *slacktest.Server) bool { return len(s.DMs(alice)) == 1 })
+	if got := m.count("expired"); got != 1 {
+		t.Fatalf("expired decisions = %d, want 1", got)
+	}
+}
+
 // TestApproval_Quorum: with two approvals needed, bob's shows "1 of 2", bob cannot count twice,
 // erin's executes.
 func TestApproval_Quorum(t *testing.T) {
@@ -239,6 +262,123 @@ func TestApproval_Quorum(t *testing.T) {
 		th := unbanThread(e, root.TS)
 		return strings.Contains(th, "Approved by <@"+bob+"> (1 of 2)") && strings.Contains(th, "Approved by <@"+erin+"> (2 of 2)")
 	})
+}
+
+// TestApproval_QuorumRechecksRoles is issue 10's scenario: 2 approvals needed; bob approves; bob
+// loses the approver role (and, in the second case, alice the moderator role); erin approves. The
+// request is not executed: bob's approval no longer counts, and a requester who lost her role
+// cancels the request ("requester no longer allowed"), which the root, the thread and her DM say.
+func TestApproval_QuorumRechecksRoles(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		demoteAlice   bool
+		wantState     string
+		wantInThread  string
+		wantDecisions string
+	}{
+		{"ApproverRevoked", false, "pending", "No longer counted: the approval of <@" + bob + ">", ""},
+		{"ApproverAndRequesterRevoked", true, "cancelled", "requester no longer allowed", "cancelled"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := &decisionCounter{}
+			e := newEnv(t, withBotOptions(func(o *botOptions) { o.Approvals = 2; o.Metrics = m }))
+			g := e.tim.CreateGroup(timtest.AVChatRoom)
+			e.tim.Ban(g, "u1", time.Hour)
+			root := unbanOpen(t, e, alice, g+" u1 -- appeal")
+			if _, err := e.slack.Click(bob, approvals, root.TS, "approve", ""); err != nil {
+				t.Fatal(err)
+			}
+			e.waitFor("1 of 2 on the root", func(s *slacktest.Server) bool {
+				m, _ := s.Message(approvals, root.TS)
+				return strings.Contains(m.VisibleText(), "1 of 2: <@"+bob+">")
+			})
+			if _, err := e.store.RemoveRole(t.Context(), carol, bob); err != nil {
+				t.Fatal(err)
+			}
+			if tc.demoteAlice {
+				if _, err := e.store.SetRole(t.Context(), carol, alice, store.RoleViewer); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := e.slack.Click(erin, approvals, root.TS, "approve", ""); err != nil {
+				t.Fatal(err)
+			}
+			e.waitFor("the thread says why", func(s *slacktest.Server) bool {
+				return strings.Contains(unbanThread(e, root.TS), tc.wantInThread)
+			})
+			var now slacktest.Message
+			e.waitFor("the root says why", func(s *slacktest.Server) bool {
+				now, _ = s.Message(approvals, root.TS)
+				return stateField(now.VisibleText()) == tc.wantState && (tc.demoteAlice || strings.Contains(now.VisibleText(), "1 of 2: <@"+erin+">"))
+			})
+			if r := unbanRequest(t, e, 1); string(r.State) != tc.wantState {
+				t.Fatalf("request is %s, want %s", r.State, tc.wantState)
+			}
+			if tc.demoteAlice {
+				e.waitFor("alice told by DM", func(s *slacktest.Server) bool {
+					dms := s.DMs(alice)
+					return len(dms) == 1 && strings.Contains(dms[0].VisibleText(), "cancelled by modbot: requester no longer allowed")
+				})
+				if got := now.ActionIDs(); len(got) != 0 {
+					t.Fatalf("cancelled root still has buttons %v", got)
+				}
+				if !strings.Contains(now.VisibleText(), "Cancelled by modbot") {
+					t.Fatalf("root = %q, want it to say modbot cancelled it", now.VisibleText())
+				}
+			} else if !strings.Contains(now.VisibleText(), "1 of 2: <@"+erin+">") || !strings.Contains(now.VisibleText(), "no longer counted: <@"+bob+">") {
+				t.Fatalf("root = %q, want 1 of 2 (erin) and bob's approval no longer counted", now.VisibleText())
+			}
+			if tc.wantDecisions != "" {
+				e.eventually("decision counted", func() bool { return m.count(tc.wantDecisions) == 1 })
+			}
+			if m.count("approved") != 0 {
+				t.Fatal("counted as approved")
+			}
+			time.Sleep(300 * time.Millisecond) // a sweep or two: nothing may pick it up for execution
+			if got := e.tim.Calls(cmdUnbanGroup); got != 0 {
+				t.Fatalf("unban calls = %d, want 0", got)
+			}
+			if !e.tim.IsBanned(g, "u1") {
+				t.Fatal("u1 was unbanned")
+			}
+		})
+	}
+}
+
+// TestApproval_CancelByDemotedRequester: Cancel needs only that the clicker is the requester, so
+// alice can withdraw her request after losing the moderator role, or her place on the allowlist.
+func TestApproval_CancelByDemotedRequester(t *testing.T) {
+	e := newEnv(t)
+	g := e.tim.CreateGroup(timtest.Public)
+	first := unbanOpen(t, e, alice, g+" u1 -- appeal")
+	second := unbanOpen(t, e, alice, g+" u2 -- appeal")
+	if _, err := e.store.SetRole(t.Context(), carol, alice, store.RoleViewer); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.slack.Click(alice, approvals, first.TS, "cancel", ""); err != nil {
+		t.Fatal(err)
+	}
+	unbanWaitRoot(t, e, first.TS, "cancelled")
+	if _, err := e.store.RemoveRole(t.Context(), carol, alice); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.slack.Click(alice, approvals, second.TS, "cancel", ""); err != nil {
+		t.Fatal(err)
+	}
+	unbanWaitRoot(t, e, second.TS, "cancelled")
+	// Someone else, on the allowlist or not, still cannot.
+	third := unbanOpen(t, e, erin, g+" u3 -- appeal")
+	if _, err := e.slack.Click(dave, approvals, third.TS, "cancel", ""); err != nil {
+		t.Fatal(err)
+	}
+	e.waitEphemeral(dave, "not on modbot's allowlist")
+	if _, err := e.slack.Click(bob, approvals, third.TS, "cancel", ""); err != nil {
+		t.Fatal(err)
+	}
+	e.waitEphemeral(bob, "Only the person who opened the request can cancel it")
+	if r := unbanRequest(t, e, 3); r.State != store.Pending {
+		t.Fatalf("request #3 = %s, want pending", r.State)
+	}
 }
 
 // unbanRequest reads request #n from the store.

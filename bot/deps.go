@@ -47,8 +47,8 @@ type Requests interface {
 	Cancel(ctx context.Context, id, actor, opID string) (*store.Request, error)
 	Retry(ctx context.Context, id, actor, opID string) (*store.Request, error)
 	ExpireDue(ctx context.Context, max int) ([]*store.Request, error)
-	SetRoot(ctx context.Context, id, channel, ts string) (*store.Request, error)
-	ClearOwed(ctx context.Context, id string, effects ...store.Effect) (*store.Request, error)
+	SetRoot(ctx context.Context, l store.Lease, channel, ts string) (*store.Request, error)
+	ClearOwed(ctx context.Context, l store.Lease, effects ...store.Effect) (*store.Request, error)
 }
 
 // Executions hands requests to one replica at a time under a fenced lease.

@@ -111,7 +111,7 @@ func (b *Bot) execute(ctx context.Context, id string) {
 		return
 	}
 	clock.renewed(asked)
-	ctx, cancel := context.WithCancelCause(ctx)
+	ctx, cancel := context.WithCancelCause(withLeaseClock(ctx, clock))
 	// Every Tencent write asks the lease clock (the bulk call's gate) right before it is sent: a
 	// replica paused past its lease (SIGSTOP, a long GC, a frozen VM) sends nothing when it wakes,
 	// even before a renewal could tell it the lease is gone.
@@ -194,10 +194,52 @@ func (b *Bot) keepLease(ctx context.Context, l store.Lease, clock *leaseClock, c
 // leaseClock is this replica's own, pessimistic view of its lease: it counts from the moment a
 // claim or renewal was asked (not answered) and gives up a tenth of the TTL early, on the local
 // monotonic clock, so it never believes in a lease Redis already considers lapsed.
+//
+// Work done under a lease carries its clock in its context (withLeaseClock): every Slack call
+// made with that context is refused once the clock lapsed and otherwise gets a deadline at the
+// clock's expiry (leaseBound). slack-go waits out a 429's Retry-After (60 s when the header is
+// missing) with the request's context, so the wait ends at that deadline too: a Slack call never
+// runs past the lease, and the replica that takes the request over after it cannot meet a late
+// post or DM of the old owner.
 type leaseClock struct {
 	ttl   time.Duration
 	mu    sync.Mutex
 	until time.Time
+}
+
+type leaseClockKey struct{}
+
+// withLeaseClock makes Slack calls made with ctx end by the lease clock's expiry.
+func withLeaseClock(ctx context.Context, c *leaseClock) context.Context {
+	return context.WithValue(ctx, leaseClockKey{}, c)
+}
+
+// leaseBound bounds a Slack call by the lease clock ctx carries, if any: it fails with
+// errLeaseLost when the clock lapsed, and otherwise returns ctx with a deadline at its expiry.
+func leaseBound(ctx context.Context) (context.Context, context.CancelFunc, error) {
+	c, _ := ctx.Value(leaseClockKey{}).(*leaseClock)
+	if c == nil {
+		return ctx, func() {}, nil
+	}
+	until := c.expiry()
+	if !time.Now().Before(until) {
+		return nil, nil, errLeaseLost
+	}
+	ctx, cancel := context.WithDeadlineCause(ctx, until, errLeaseLost)
+	return ctx, cancel, nil
+}
+
+// renewForSlack renews the lease before a step of Slack calls and moves the lease clock ctx
+// carries forward, so the step gets a whole lease.
+func (b *Bot) renewForSlack(ctx context.Context, l store.Lease) error {
+	asked := time.Now()
+	if _, err := b.store.RenewLease(ctx, l, b.o.LeaseTTL); err != nil {
+		return err
+	}
+	if c, _ := ctx.Value(leaseClockKey{}).(*leaseClock); c != nil {
+		c.renewed(asked)
+	}
+	return nil
 }
 
 func newLeaseClock(ttl time.Duration) *leaseClock { return &leaseClock{ttl: ttl} }
@@ -211,13 +253,21 @@ func (c *leaseClock) renewed(asked time.Time) {
 
 // lapsed reports whether the lease may have lapsed by now.
 func (c *leaseClock) lapsed() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return !time.Now().Before(c.until)
+	return !time.Now().Before(c.expiry())
 }
 
-// run unbans the request's remaining accounts and finishes it. A resumed execution first re-reads
-// the ban list and records accounts no longer banned as done.
+// expiry is when the lease may lapse, on the local clock.
+func (c *leaseClock) expiry() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.until
+}
+
+// run unbans the request's remaining accounts and finishes it. An account is recorded done only
+// when Tencent accepted a call carrying it. A resumed execution (an earlier owner may have sent
+// accounts it never recorded) first re-reads the ban list and records skipped the accounts a
+// complete read shows not banned; after "Retry failed" nothing is skipped: every failed account
+// is sent to Tencent again.
 func (b *Bot) run(ctx context.Context, l store.Lease, req *store.Request, gate func() error) (*store.Request, error) {
 	if req.ThreadTS != "" {
 		if err := b.update(ctx, req.Channel, req.ThreadTS, rootMessage(req)); err != nil {
@@ -225,7 +275,8 @@ func (b *Bot) run(ctx context.Context, l store.Lease, req *store.Request, gate f
 		}
 	}
 	accounts := req.Remaining()
-	if resuming := len(req.Outcomes) > 0 || req.ProgressTS != ""; resuming && len(accounts) > 0 {
+	resuming := req.Retries == 0 && (len(req.Outcomes) > 0 || req.ProgressTS != "")
+	if resuming && len(accounts) > 0 {
 		var err error
 		if accounts, err = b.skipUnbanned(ctx, l, req, accounts); err != nil {
 			return nil, err
@@ -309,9 +360,14 @@ func storeOutcome(o tim.Outcome) (store.Outcome, bool) {
 	return out, true
 }
 
-// skipUnbanned re-reads the target's ban list and records the accounts no longer banned as done,
-// returning those still to send. If the list cannot be read it returns accounts unchanged: unban
-// is idempotent.
+// skippedNotBanned is why a resumed execution skips an account: a complete read of the ban list
+// did not have it.
+const skippedNotBanned = "already unbanned: not on the ban list when the execution resumed"
+
+// skipUnbanned re-reads the target's ban list and records the accounts it does not hold as
+// skipped (never done: Tencent was not asked), returning those still to send. Only a read that
+// completed counts: tim returns a nil error only once Tencent's NextOffset reached 0, and a list
+// that cannot be read, or stops early, skips nothing (unban is idempotent).
 func (b *Bot) skipUnbanned(ctx context.Context, l store.Lease, req *store.Request, accounts []string) ([]string, error) {
 	var (
 		list []tim.BannedMember
@@ -339,7 +395,7 @@ func (b *Bot) skipUnbanned(ctx context.Context, l store.Lease, req *store.Reques
 		if banned[a] {
 			still = append(still, a)
 		} else {
-			gone = append(gone, store.Outcome{Account: a, Done: true})
+			gone = append(gone, store.Outcome{Account: a, Skipped: true, Info: skippedNotBanned})
 		}
 	}
 	if err := b.store.RecordOutcomes(ctx, l, gone); err != nil {

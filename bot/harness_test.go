@@ -43,8 +43,9 @@ type env struct {
 	opts  bot.Options
 	logs  *syncBuffer
 
-	mu   sync.Mutex
-	bots []*runningBot
+	mu      sync.Mutex
+	bots    []*runningBot
+	tencent func(*tim.Client) bot.Tencent // what the bots call Tencent through
 }
 
 type runningBot struct {
@@ -60,6 +61,7 @@ type envConfig struct {
 	bot     bot.Options
 	tim     timtest.Options
 	noStart bool
+	tencent func(*tim.Client) bot.Tencent
 }
 
 type botOptions = bot.Options
@@ -68,6 +70,12 @@ func withBotOptions(f func(*bot.Options)) envOption { return func(c *envConfig) 
 
 // withoutBot sets the world up but starts no bot (call e.startBot).
 func withoutBot() envOption { return func(c *envConfig) { c.noStart = true } }
+
+// withTencent puts f's Tencent between the bots and the real tim client (e.g. to change what a
+// read returns).
+func withTencent(f func(*tim.Client) bot.Tencent) envOption {
+	return func(c *envConfig) { c.tencent = f }
+}
 
 // newEnv builds the world and starts one bot; everything stops at the end of the test.
 func newEnv(t *testing.T, opts ...envOption) *env {
@@ -84,7 +92,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	e := &env{t: t, logs: &syncBuffer{}}
+	e := &env{t: t, logs: &syncBuffer{}, tencent: cfg.tencent}
 	e.slack = slacktest.NewServer(t, slacktest.Options{})
 	for _, u := range []struct{ id, name string }{
 		{alice, "alice"}, {bob, "bob"}, {carol, "carol"}, {dave, "dave"}, {vic, "vic"}, {erin, "erin"},
@@ -170,7 +178,11 @@ func (e *env) startBot() *runningBot {
 	e.mu.Lock()
 	o.ReplicaID = "replica-" + string(rune('a'+len(e.bots)))
 	e.mu.Unlock()
-	b, err := bot.New(o, e.newTim(), e.store)
+	var tc bot.Tencent = e.newTim()
+	if e.tencent != nil {
+		tc = e.tencent(tc.(*tim.Client))
+	}
+	b, err := bot.New(o, tc, e.store)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -16,27 +16,28 @@ const progressEvery = time.Second
 // progress is an execution's single progress message in the thread, updated at most once every
 // progressEvery while outcomes come in.
 type progress struct {
-	total        int
-	done, failed atomic.Int64
-	changed      atomic.Bool
-	stopOnce     sync.Once
-	quit         chan struct{}
-	finished     chan struct{}
+	total                 int
+	done, skipped, failed atomic.Int64
+	changed               atomic.Bool
+	stopOnce              sync.Once
+	quit                  chan struct{}
+	finished              chan struct{}
 }
 
 // startProgress ensures the progress message exists (posted once; its ts recorded under the lease)
 // and starts updating it.
 func (b *Bot) startProgress(ctx context.Context, l store.Lease, req *store.Request) (*progress, error) {
 	p := &progress{total: len(req.Accounts), quit: make(chan struct{}), finished: make(chan struct{})}
-	done, failed := outcomeCounts(req)
-	p.done.Store(int64(done))
-	p.failed.Store(int64(failed))
+	c := outcomeCounts(req)
+	p.done.Store(int64(c.done))
+	p.skipped.Store(int64(c.skipped))
+	p.failed.Store(int64(c.failed))
 	ts := req.ProgressTS
 	if req.ThreadTS == "" {
 		close(p.finished)
 		return p, nil
 	}
-	m := progressMessage(p.total, done, failed)
+	m := progressMessage(p.total, c)
 	if ts == "" {
 		var err error
 		if ts, err = b.post(ctx, req.Channel, req.ThreadTS, m); err != nil {
@@ -65,7 +66,7 @@ func (b *Bot) startProgress(ctx context.Context, l store.Lease, req *store.Reque
 			case <-t.C:
 			}
 			if p.changed.Swap(false) {
-				m := progressMessage(p.total, int(p.done.Load()), int(p.failed.Load()))
+				m := progressMessage(p.total, p.counts())
 				if err := b.update(ctx, req.Channel, ts, m); err != nil && ctx.Err() == nil {
 					b.log.Warn("update progress", "request_id", req.ID, "err", err)
 				}
@@ -78,13 +79,21 @@ func (b *Bot) startProgress(ctx context.Context, l store.Lease, req *store.Reque
 // add counts recorded outcomes.
 func (p *progress) add(outs []store.Outcome) {
 	for _, o := range outs {
-		if o.Done {
+		switch {
+		case o.Done:
 			p.done.Add(1)
-		} else {
+		case o.Skipped:
+			p.skipped.Add(1)
+		default:
 			p.failed.Add(1)
 		}
 	}
 	p.changed.Store(true)
+}
+
+// counts is the progress so far.
+func (p *progress) counts() counts {
+	return counts{done: int(p.done.Load()), skipped: int(p.skipped.Load()), failed: int(p.failed.Load())}
 }
 
 // stop ends the updates and waits until none is in flight.

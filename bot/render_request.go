@@ -62,10 +62,16 @@ func rootMessage(r *store.Request) message {
 }
 
 // progressMessage is the single progress message of an execution in the thread.
-func progressMessage(total, done, failed int) message {
-	s := fmt.Sprintf(":gear: Unbanning %s account(s)… %s done, %s failed", withCommas(total), withCommas(done), withCommas(failed))
-	if done+failed >= total {
-		s = fmt.Sprintf(":checkered_flag: Unbanned %s of %s account(s); %s failed.", withCommas(done), withCommas(total), withCommas(failed))
+func progressMessage(total int, c counts) message {
+	s := fmt.Sprintf(":gear: Unbanning %s account(s)… %s done, %s failed", withCommas(total), withCommas(c.done), withCommas(c.failed))
+	if c.skipped > 0 {
+		s += fmt.Sprintf(", %s skipped (already unbanned)", withCommas(c.skipped))
+	}
+	if c.done+c.skipped+c.failed >= total {
+		s = fmt.Sprintf(":checkered_flag: Unbanned %s of %s account(s); %s failed.", withCommas(c.done), withCommas(total), withCommas(c.failed))
+		if c.skipped > 0 {
+			s += fmt.Sprintf(" %s skipped: already unbanned.", withCommas(c.skipped))
+		}
 	}
 	return message{Text: s, Blocks: []slackBlock{contextBlock(s)}}
 }
@@ -73,16 +79,23 @@ func progressMessage(total, done, failed int) message {
 // resultMessage is an execution's outcome in the thread: counts, and the failures grouped by
 // Tencent code with the code's meaning and the accounts (collapsed when many).
 func resultMessage(r *store.Request) message {
-	done, failed := outcomeCounts(r)
+	c := outcomeCounts(r)
+	done, failed := c.done, c.failed
 	var head string
-	switch r.State {
-	case store.Done:
+	switch {
+	case r.State == store.Done && c.skipped == 0:
 		head = fmt.Sprintf(":white_check_mark: *Done:* all %s account(s) unbanned in %s.", withCommas(done), targetText(r.Target))
-	case store.Failed:
+	case r.State == store.Done:
+		head = fmt.Sprintf(":white_check_mark: *Done:* %s account(s) unbanned in %s; %s skipped: %s.",
+			withCommas(done), targetText(r.Target), withCommas(c.skipped), skippedWhy(r))
+	case r.State == store.Failed:
 		head = fmt.Sprintf(":x: *Failed:* none of the %s account(s) could be unbanned in %s.", withCommas(failed), targetText(r.Target))
 	default:
 		head = fmt.Sprintf(":warning: *Partly done:* %s of %s account(s) unbanned in %s; %s failed.",
-			withCommas(done), withCommas(done+failed), targetText(r.Target), withCommas(failed))
+			withCommas(done), withCommas(done+c.skipped+failed), targetText(r.Target), withCommas(failed))
+		if c.skipped > 0 {
+			head += fmt.Sprintf(" %s skipped: %s.", withCommas(c.skipped), skippedWhy(r))
+		}
 	}
 	blocks := []slackBlock{section(head)}
 	groups := failureGroups(r)
@@ -97,16 +110,55 @@ func resultMessage(r *store.Request) message {
 		blocks = append(blocks, contextBlock("An approver or the requester can run only the failed accounts again with *Retry failed* on the request."))
 	}
 	text := fmt.Sprintf("Unban request #%d: %s unbanned, %s failed", r.Number, withCommas(done), withCommas(failed))
+	if c.skipped > 0 {
+		text += fmt.Sprintf(", %s skipped", withCommas(c.skipped))
+	}
 	return message{Text: text, Blocks: blocks}
+}
+
+// skippedWhy is the reason recorded for the request's first skipped account.
+func skippedWhy(r *store.Request) string {
+	for _, a := range r.Accounts {
+		if o := r.Outcomes[a]; o.Skipped {
+			return escapeWithin(o.Info, 300)
+		}
+	}
+	return ""
 }
 
 // approvalNote is the thread note of one approval.
 func approvalNote(r *store.Request, by string) message {
 	s := fmt.Sprintf(":white_check_mark: Approved by %s (%d of %d).", Mention(by), len(r.Approvals), r.ApprovalsNeeded)
-	if r.State != store.Pending {
+	if len(r.DroppedApprovals) > 0 {
+		s += " " + droppedText(r) + "."
+	}
+	switch r.State {
+	case store.Pending:
+	case store.Cancelled:
+		s += " " + systemCancelText(r) + " Nothing was unbanned."
+	default:
 		s += " Unbanning now."
 	}
 	return note(s)
+}
+
+// droppedText names the approvals that stopped counting when the quorum formed.
+func droppedText(r *store.Request) string {
+	who := make([]string, len(r.DroppedApprovals))
+	for i, u := range r.DroppedApprovals {
+		who[i] = Mention(u)
+	}
+	return "No longer counted: the approval of " + strings.Join(who, ", ") + " (no longer an approver when the approvals were counted)"
+}
+
+// systemCancelText says why modbot cancelled a request itself.
+func systemCancelText(r *store.Request) string {
+	why := r.CancelReason
+	if why == "" {
+		why = "no reason recorded"
+	}
+	return fmt.Sprintf("Cancelled by modbot %s: %s (%s lost the moderator role before the approvals were complete).",
+		slackDate(r.DecidedAt), Escape(why), Mention(r.Requester))
 }
 
 // retryNote is the thread note of a "Retry failed".
@@ -125,6 +177,9 @@ func decisionNote(r *store.Request) message {
 		}
 		return note(s)
 	case store.Cancelled:
+		if r.DecidedBy == store.SystemActor {
+			return note(":leftwards_arrow_with_hook: " + systemCancelText(r) + " Nothing was unbanned.")
+		}
 		return note(fmt.Sprintf(":leftwards_arrow_with_hook: Cancelled by %s %s. Nothing was unbanned.", Mention(r.DecidedBy), slackDate(r.DecidedAt)))
 	default:
 		return note(fmt.Sprintf(":hourglass: Expired %s without a decision. Nothing was unbanned.", slackDate(r.DecidedAt)))
@@ -138,22 +193,36 @@ func requesterNotice(r *store.Request, inThread bool) message {
 	if !inThread {
 		what += fmt.Sprintf(" in <#%s>", r.Channel)
 	}
-	done, failed := outcomeCounts(r)
+	c := outcomeCounts(r)
+	done, failed := c.done, c.failed
 	var s string
-	switch r.State {
-	case store.Done:
+	switch {
+	case r.State == store.Done && c.skipped == 0:
 		s = fmt.Sprintf(":white_check_mark: %s is done: all %s account(s) were unbanned.", what, withCommas(done))
-	case store.Partial:
+	case r.State == store.Done:
+		s = fmt.Sprintf(":white_check_mark: %s is done: %s account(s) unbanned, %s skipped (already unbanned).", what, withCommas(done), withCommas(c.skipped))
+	case r.State == store.Partial:
 		s = fmt.Sprintf(":warning: %s is partly done: %s unbanned, %s failed. The thread lists why; you or an approver can *Retry failed*.", what, withCommas(done), withCommas(failed))
-	case store.Failed:
+		if c.skipped > 0 {
+			s = fmt.Sprintf(":warning: %s is partly done: %s unbanned, %s skipped (already unbanned), %s failed. The thread lists why; you or an approver can *Retry failed*.",
+				what, withCommas(done), withCommas(c.skipped), withCommas(failed))
+		}
+	case r.State == store.Failed:
 		s = fmt.Sprintf(":x: %s failed: none of the %s account(s) could be unbanned. The thread lists why; you or an approver can *Retry failed*.", what, withCommas(failed))
-	case store.Denied:
+	case r.State == store.Denied:
 		s = fmt.Sprintf(":no_entry: %s was denied by %s.", what, Mention(r.DecidedBy))
 		if r.DenyReason != "" {
 			s += " Reason:\n" + Prose(r.DenyReason, maxReasonText)
 		}
-	case store.Expired:
+	case r.State == store.Expired:
 		s = fmt.Sprintf(":hourglass: %s expired %s without a decision. Open a new one with `/unban` if it is still needed.", what, slackDate(r.DecidedAt))
+	case r.State == store.Cancelled:
+		if r.DecidedBy == store.SystemActor {
+			s = fmt.Sprintf(":leftwards_arrow_with_hook: %s was cancelled by modbot: %s. You no longer have the moderator role, so it cannot run; nothing was unbanned.",
+				what, Escape(r.CancelReason))
+			break
+		}
+		s = fmt.Sprintf("%s is %s.", what, stateName(r.State))
 	default:
 		s = fmt.Sprintf("%s is %s.", what, stateName(r.State))
 	}
@@ -243,6 +312,13 @@ func approvalsText(r *store.Request) string {
 		}
 		s += ": " + strings.Join(who, ", ")
 	}
+	if len(r.DroppedApprovals) > 0 {
+		who := make([]string, len(r.DroppedApprovals))
+		for i, u := range r.DroppedApprovals {
+			who[i] = Mention(u)
+		}
+		s += "\nno longer counted: " + strings.Join(who, ", ")
+	}
 	return s
 }
 
@@ -273,7 +349,8 @@ func stateName(st store.State) string {
 // stateLine says what is happening to the request and who decided it, when.
 func stateLine(r *store.Request) string {
 	approved := fmt.Sprintf("Approved by %s %s", Mention(r.DecidedBy), slackDate(r.DecidedAt))
-	done, failed := outcomeCounts(r)
+	c := outcomeCounts(r)
+	done, failed := c.done, c.failed
 	switch r.State {
 	case store.Pending:
 		return "An approver other than the requester can Approve or Deny; the requester can Cancel."
@@ -282,6 +359,9 @@ func stateLine(r *store.Request) string {
 	case store.Executing:
 		return approved + "; unbanning now (progress in the thread)."
 	case store.Done:
+		if c.skipped > 0 {
+			return fmt.Sprintf("%s. Done %s: %s account(s) unbanned, %s skipped (already unbanned).", approved, slackDate(r.FinishedAt), withCommas(done), withCommas(c.skipped))
+		}
 		return fmt.Sprintf("%s. Done %s: %s account(s) unbanned.", approved, slackDate(r.FinishedAt), withCommas(done))
 	case store.Partial:
 		return fmt.Sprintf("%s. Finished %s: %s unbanned, %s failed (see the thread).", approved, slackDate(r.FinishedAt), withCommas(done), withCommas(failed))
@@ -290,6 +370,9 @@ func stateLine(r *store.Request) string {
 	case store.Denied:
 		return fmt.Sprintf("Denied by %s %s. Nothing was unbanned.", Mention(r.DecidedBy), slackDate(r.DecidedAt))
 	case store.Cancelled:
+		if r.DecidedBy == store.SystemActor {
+			return systemCancelText(r) + " Nothing was unbanned."
+		}
 		return fmt.Sprintf("Cancelled by %s %s. Nothing was unbanned.", Mention(r.DecidedBy), slackDate(r.DecidedAt))
 	case store.Expired:
 		return fmt.Sprintf("Expired %s without a decision. Nothing was unbanned.", slackDate(r.DecidedAt))
@@ -311,19 +394,25 @@ func accountList(accounts []string, max int) string {
 	return s
 }
 
-// outcomeCounts counts the request's accounts recorded done and failed.
-func outcomeCounts(r *store.Request) (done, failed int) {
+// counts are a request's accounts by recorded outcome.
+type counts struct{ done, skipped, failed int }
+
+// outcomeCounts counts the request's accounts recorded done, skipped and failed.
+func outcomeCounts(r *store.Request) counts {
+	var c counts
 	for _, a := range r.Accounts {
 		o, ok := r.Outcomes[a]
 		switch {
 		case !ok:
 		case o.Done:
-			done++
+			c.done++
+		case o.Skipped:
+			c.skipped++
 		default:
-			failed++
+			c.failed++
 		}
 	}
-	return done, failed
+	return c
 }
 
 // failureGroup is the failed accounts that share one Tencent code (and, for code 0, one reason).
@@ -352,7 +441,7 @@ func failureGroups(r *store.Request) []failureGroup {
 	index := map[string]int{}
 	for _, a := range r.Accounts {
 		o, ok := r.Outcomes[a]
-		if !ok || o.Done {
+		if !ok || !o.Failed() {
 			continue
 		}
 		key := fmt.Sprint(o.Code)

@@ -69,6 +69,25 @@ func finished(r *store.Request, failures map[string]int) *store.Request {
 	return r
 }
 
+// skippedSome records the accounts as skipped by a resumed execution's ban-list read.
+func skippedSome(r *store.Request, accounts ...string) *store.Request {
+	for _, a := range accounts {
+		r.Outcomes[a] = store.Outcome{Account: a, Skipped: true, Info: skippedNotBanned}
+	}
+	return r
+}
+
+// systemCancelled is a request modbot cancelled when the quorum formed: its requester had lost
+// the moderator role.
+func systemCancelled() *store.Request {
+	r := testRequest(3)
+	r.ApprovalsNeeded = 2
+	r = approved(r, rqBob, rqErin)
+	r.State, r.DecidedBy, r.DecidedAt, r.FinishedAt = store.Cancelled, store.SystemActor, rqT0.Add(time.Hour), rqT0.Add(time.Hour)
+	r.CancelReason = "requester no longer allowed"
+	return r
+}
+
 func TestRootMessage_Golden(t *testing.T) {
 	quorum2 := testRequest(3)
 	quorum2.ApprovalsNeeded = 2
@@ -81,6 +100,8 @@ func TestRootMessage_Golden(t *testing.T) {
 	expired.State, expired.DecidedAt = store.Expired, rqT0.Add(24*time.Hour)
 	room := testRequest(2)
 	room.Target, room.Reason = store.Target{Kind: store.KindRoom, ID: "standup-42"}, ""
+	dropped := approved(func() *store.Request { r := testRequest(3); r.ApprovalsNeeded = 2; return r }(), rqErin)
+	dropped.DroppedApprovals = []string{rqBob}
 
 	for _, tc := range []struct {
 		name string
@@ -97,6 +118,9 @@ func TestRootMessage_Golden(t *testing.T) {
 		{"denied", denied},
 		{"expired", expired},
 		{"cancelled", cancelled},
+		{"cancelled_requester_demoted", systemCancelled()},
+		{"approval_dropped", dropped},
+		{"done_skipped", skippedSome(finished(approved(testRequest(3), rqBob), nil), "user0002")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := rootMessage(tc.req)
@@ -124,9 +148,20 @@ func TestResultMessages_Golden(t *testing.T) {
 		name string
 		m    message
 	}{
-		{"progress", progressMessage(45, 20, 1)},
-		{"progress_final", progressMessage(45, 44, 1)},
+		{"progress", progressMessage(45, counts{done: 20, failed: 1})},
+		{"progress_final", progressMessage(45, counts{done: 44, failed: 1})},
+		{"progress_final_skipped", progressMessage(45, counts{done: 40, skipped: 4, failed: 1})},
 		{"result_done", resultMessage(finished(approved(testRequest(3), rqBob), nil))},
+		{"result_done_skipped", resultMessage(skippedSome(finished(approved(testRequest(3), rqBob), nil), "user0002"))},
+		{"result_partial_skipped", resultMessage(skippedSome(finished(approved(testRequest(3, "ghost"), rqBob), map[string]int{"ghost": 10004}), "user0002"))},
+		{"note_cancelled_requester_demoted", decisionNote(systemCancelled())},
+		{"notice_dm_cancelled_requester_demoted", requesterNotice(systemCancelled(), false)},
+		{"notice_dm_done_skipped", requesterNotice(skippedSome(finished(approved(testRequest(3), rqBob), nil), "user0002"), false)},
+		{"note_approval_dropped", approvalNote(func() *store.Request {
+			r := approved(func() *store.Request { r := testRequest(3); r.ApprovalsNeeded = 2; return r }(), rqErin)
+			r.DroppedApprovals = []string{rqBob}
+			return r
+		}(), rqErin)},
 		{"result_partial", resultMessage(partial)},
 		{"result_failed_1000", resultMessage(finished(approved(testRequest(1000), rqBob), many))},
 		{"note_approval_1_of_2", approvalNote(approved(func() *store.Request { r := testRequest(3); r.ApprovalsNeeded = 2; return r }(), rqBob), rqBob)},

@@ -43,13 +43,22 @@ func (b *Bot) respond(ctx context.Context, responseURL string, m message, replac
 }
 
 // post sends a message to a channel, in the thread of threadTS when it is set, and returns its ts.
+// Like update and dm, it ends by the lease of the work it is part of (see leaseBound).
 func (b *Bot) post(ctx context.Context, channel, threadTS string, m message) (string, error) {
+	ctx, cancel, err := leaseBound(ctx)
+	if err != nil {
+		return "", fmt.Errorf("post to %s: %w", channel, err)
+	}
+	defer cancel()
 	opts := m.options()
 	if threadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(threadTS))
 	}
 	_, ts, err := b.api.PostMessageContext(ctx, channel, opts...)
 	if err != nil {
+		if cause := context.Cause(ctx); errors.Is(cause, errLeaseLost) {
+			err = cause
+		}
 		return "", fmt.Errorf("post to %s: %w", channel, redactURL(err))
 	}
 	return ts, nil
@@ -57,7 +66,15 @@ func (b *Bot) post(ctx context.Context, channel, threadTS string, m message) (st
 
 // update replaces the content of one of the bot's messages.
 func (b *Bot) update(ctx context.Context, channel, ts string, m message) error {
+	ctx, cancel, err := leaseBound(ctx)
+	if err != nil {
+		return fmt.Errorf("update %s %s: %w", channel, ts, err)
+	}
+	defer cancel()
 	if _, _, _, err := b.api.UpdateMessageContext(ctx, channel, ts, m.options()...); err != nil {
+		if cause := context.Cause(ctx); errors.Is(cause, errLeaseLost) {
+			err = cause
+		}
 		return fmt.Errorf("update %s %s: %w", channel, ts, redactURL(err))
 	}
 	return nil
@@ -65,7 +82,12 @@ func (b *Bot) update(ctx context.Context, channel, ts string, m message) error {
 
 // dm sends a direct message to a user (conversations.open, then chat.postMessage).
 func (b *Bot) dm(ctx context.Context, user string, m message) error {
-	ch, _, _, err := b.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}})
+	octx, cancel, err := leaseBound(ctx)
+	if err != nil {
+		return fmt.Errorf("open DM with %s: %w", user, err)
+	}
+	ch, _, _, err := b.api.OpenConversationContext(octx, &slack.OpenConversationParameters{Users: []string{user}})
+	cancel()
 	if err != nil {
 		return fmt.Errorf("open DM with %s: %w", user, redactURL(err))
 	}

@@ -46,10 +46,10 @@ func (b *Bot) completeOwed(ctx context.Context, l store.Lease, req *store.Reques
 		if !req.Owes(e) {
 			continue
 		}
-		if _, err := b.store.RenewLease(ctx, l, b.o.LeaseTTL); err != nil {
+		if err := b.renewForSlack(ctx, l); err != nil {
 			return fmt.Errorf("renew lease before %s: %w", e, err)
 		}
-		next, err := b.deliver(ctx, req, e)
+		next, err := b.deliver(ctx, l, req, e)
 		if err != nil {
 			return fmt.Errorf("deliver %s: %w", e, err)
 		}
@@ -58,11 +58,12 @@ func (b *Bot) completeOwed(ctx context.Context, l store.Lease, req *store.Reques
 	return nil
 }
 
-// deliver sends one owed effect and marks it done, returning the request as it is then.
-func (b *Bot) deliver(ctx context.Context, req *store.Request, e store.Effect) (*store.Request, error) {
+// deliver sends one owed effect and marks it done under the lease, returning the request as it is
+// then.
+func (b *Bot) deliver(ctx context.Context, l store.Lease, req *store.Request, e store.Effect) (*store.Request, error) {
 	switch e {
 	case store.EffectRoot:
-		return b.postRootMessage(ctx, req)
+		return b.postRootMessage(ctx, l, req)
 	case store.EffectResult:
 		if err := b.settle(req, e, b.updateRoot(ctx, req)); err != nil {
 			return nil, err
@@ -70,8 +71,7 @@ func (b *Bot) deliver(ctx context.Context, req *store.Request, e store.Effect) (
 		switch req.State {
 		case store.Done, store.Partial, store.Failed:
 			if req.ProgressTS != "" {
-				done, failed := outcomeCounts(req)
-				if err := b.update(ctx, req.Channel, req.ProgressTS, progressMessage(len(req.Accounts), done, failed)); err != nil {
+				if err := b.update(ctx, req.Channel, req.ProgressTS, progressMessage(len(req.Accounts), outcomeCounts(req))); err != nil {
 					b.log.Warn("final progress", "request_id", req.ID, "err", err)
 				}
 			}
@@ -104,7 +104,7 @@ func (b *Bot) deliver(ctx context.Context, req *store.Request, e store.Effect) (
 			b.log.Warn("requester told one way only", "request_id", req.ID, "dm_err", errDM, "thread_err", errThread)
 		}
 	}
-	return b.store.ClearOwed(ctx, req.ID, e)
+	return b.store.ClearOwed(ctx, l, e)
 }
 
 // settle decides what a failed Slack step of an owed effect means: an error that retrying cannot

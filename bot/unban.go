@@ -77,40 +77,58 @@ func (b *Bot) handleUnban(ctx context.Context, inv *invocation, c *UnbanCmd) {
 }
 
 // postRoot posts a new request's root message under the lease CreateRequest gave this replica,
-// records it and releases the lease.
+// records it and releases the lease. It first asks the store whether that lease is still this
+// replica's (renewing it): a lease that lapsed and was taken over means another replica posts the
+// root. The post then runs on the renewed lease's local clock, so it cannot outlive the lease.
 func (b *Bot) postRoot(ctx context.Context, req *store.Request) error {
 	if req.Lease.Owner != b.o.ReplicaID {
-		return nil // another replica holds it and posts the root
+		return nil // created under another replica's lease (a duplicate delivery): it posts the root
 	}
-	if _, err := b.postRootMessage(ctx, req); err != nil {
+	clock := newLeaseClock(b.o.LeaseTTL)
+	asked := time.Now()
+	l, err := b.store.RenewLease(ctx, req.Lease, b.o.LeaseTTL)
+	switch {
+	case errors.Is(err, store.ErrLeaseLost):
+		return nil // taken over: the new owner posts the root
+	case err != nil:
+		return fmt.Errorf("renew lease before posting the root: %w", err)
+	}
+	clock.renewed(asked)
+	if _, err := b.postRootMessage(withLeaseClock(ctx, clock), l, req); err != nil {
 		return err
 	}
-	if err := b.store.ReleaseLease(ctx, req.Lease); err != nil && !errors.Is(err, store.ErrLeaseLost) {
+	if err := b.store.ReleaseLease(ctx, l); err != nil && !errors.Is(err, store.ErrLeaseLost) {
 		b.log.Warn("release lease", "request_id", req.ID, "err", err)
 	}
 	return nil
 }
 
-// postRootMessage posts req's root message in the approval channel and records it. A root
-// posted but not recorded would be an orphan whose buttons still work while another gets
-// posted later: recording is retried, and if it still fails the orphan is deleted.
-func (b *Bot) postRootMessage(ctx context.Context, req *store.Request) (*store.Request, error) {
+// postRootMessage posts req's root message in the approval channel and records it under the
+// lease. A root posted but not recorded would be an orphan whose buttons still work while another
+// gets posted later: recording is retried, and if it still fails (or the lease was taken over,
+// so another replica posts or posted its own) the orphan is deleted.
+func (b *Bot) postRootMessage(ctx context.Context, l store.Lease, req *store.Request) (*store.Request, error) {
 	ts, err := b.post(ctx, req.Channel, "", rootMessage(req))
 	if err != nil {
 		return nil, err
 	}
 	var now *store.Request
 	for attempt := range 3 {
-		if now, err = b.store.SetRoot(ctx, req.ID, req.Channel, ts); err == nil {
+		if now, err = b.store.SetRoot(ctx, l, req.Channel, ts); err == nil {
 			b.catchUpRoot(ctx, now)
 			return now, nil
+		}
+		if errors.Is(err, store.ErrLeaseLost) {
+			break
 		}
 		select {
 		case <-ctx.Done():
 		case <-time.After(time.Duration(attempt+1) * 200 * time.Millisecond):
 		}
 	}
-	if _, _, derr := b.api.DeleteMessageContext(context.WithoutCancel(ctx), req.Channel, ts); derr != nil {
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if _, _, derr := b.api.DeleteMessageContext(dctx, req.Channel, ts); derr != nil {
 		b.log.Error("root message posted but neither recorded nor deleted", "request_id", req.ID, "err", derr)
 	}
 	return nil, fmt.Errorf("record root message: %w", err)

@@ -278,3 +278,35 @@ func (c *decisionCounter) Reconnect()                            {}
 func (c *decisionCounter) Command(string, string, time.Duration) {}
 func (c *decisionCounter) Dropped(kind string)                   { c.Decision("dropped:" + kind) }
 func (c *decisionCounter) FeedFailure(class string)              { c.Decision("feed:" + class) }
+
+// TestUnban_SlowRootPostEndsWithLease: Slack rate-limits the root post (Retry-After 3 s) past the
+// creating replica's 1 s lease. The other replica takes the request over and posts the root; the
+// first one's post ends with its lease instead of landing late as a second root that would
+// overwrite the recorded ts (leaving the other root's buttons live forever).
+func TestUnban_SlowRootPostEndsWithLease(t *testing.T) {
+	e := newEnv(t, withoutBot(), withBotOptions(func(o *botOptions) {
+		o.LeaseTTL = time.Second
+		o.FeedEvery = time.Hour // the feed posts nothing meanwhile: the 429 is the root's
+	}))
+	e.startBot()
+	e.startBot()
+	g := e.tim.CreateGroup(timtest.Public)
+	e.slack.RateLimitNext("chat.postMessage", 3*time.Second)
+	e.command(alice, moderation, "/unban", g+" u1 -- appeal")
+	e.waitFor("a root", func(s *slacktest.Server) bool { return len(e.rootMessages()) == 1 })
+	e.eventually("root recorded", func() bool {
+		r, err := e.store.RequestByNumber(t.Context(), 1)
+		return err == nil && r.ThreadTS != "" && !r.Owes(store.EffectRoot)
+	})
+	time.Sleep(4500 * time.Millisecond) // past the Retry-After and its jitter
+	roots := e.rootMessages()
+	if len(roots) != 1 {
+		t.Fatalf("%d root messages, want 1", len(roots))
+	}
+	if r := unbanRequest(t, e, 1); r.ThreadTS != roots[0].TS {
+		t.Fatalf("recorded root ts %s, want the posted root %s", r.ThreadTS, roots[0].TS)
+	}
+	if got := roots[0].ActionIDs(); strings.Join(got, " ") != "approve deny cancel" {
+		t.Fatalf("root buttons %v", got)
+	}
+}

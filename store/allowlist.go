@@ -103,8 +103,11 @@ func (s *Store) RemoveRole(ctx context.Context, actor, user string) (Role, error
 	return s.setRole(ctx, actor, user, "")
 }
 
-// BootstrapAdmins makes each user an admin if they have no role yet (so a
-// later change is never overwritten) and returns those it made admins.
+// BootstrapAdmins makes each user an admin, but only while the allowlist has
+// no admin at all (a first start, or a recovery after every admin was
+// removed outside modbot); it returns those it made admins. Once an admin
+// exists it changes nothing, so an admin revoked later is not made admin
+// again at the next start.
 func (s *Store) BootstrapAdmins(ctx context.Context, users []string) ([]string, error) {
 	if len(users) == 0 {
 		return nil, nil

@@ -23,13 +23,16 @@ func TestRoles(t *testing.T) {
 	if _, err := s.SetRole(ctx, "UA", "UB", store.RoleViewer); err != nil {
 		t.Fatal(err)
 	}
-	// A later bootstrap never overwrites the change.
+	// A later bootstrap, with an admin on the list, changes nothing.
 	added, err = s.BootstrapAdmins(ctx, []string{"UA", "UB", "UC"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(added, []string{"UC"}) {
-		t.Fatalf("second bootstrap added %v, want [UC]", added)
+	if len(added) != 0 {
+		t.Fatalf("second bootstrap added %v, want none", added)
+	}
+	if _, err := s.SetRole(ctx, "UA", "UC", store.RoleAdmin); err != nil {
+		t.Fatal(err)
 	}
 	if got, _ := s.Role(ctx, "UB"); got != store.RoleViewer {
 		t.Fatalf("UB is %v, want viewer", got)
@@ -58,6 +61,77 @@ func TestRoles(t *testing.T) {
 	if !slices.Equal(members, want) {
 		t.Fatalf("members %v, want %v", members, want)
 	}
+}
+
+// TestBootstrap_RevokedStaysRevoked: MODBOT_BOOTSTRAP_ADMINS grants admin only while the
+// allowlist has no admin, so an admin revoked after the first start is not made admin again by
+// the next start (every start calls BootstrapAdmins), while a list left without any admin can be
+// recovered by it.
+func TestBootstrap_RevokedStaysRevoked(t *testing.T) {
+	s := storetest.New(t)
+	ctx := t.Context()
+	boot := []string{"UA", "UB"}
+	if added, err := s.BootstrapAdmins(ctx, boot); err != nil || !slices.Equal(added, boot) {
+		t.Fatalf("first start: added %v, err %v; want %v", added, err, boot)
+	}
+	if _, err := s.RemoveRole(ctx, "UA", "UB"); err != nil { // UB is offboarded
+		t.Fatal(err)
+	}
+	for start := 2; start <= 3; start++ {
+		added, err := s.BootstrapAdmins(ctx, boot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(added) != 0 {
+			t.Fatalf("start %d: bootstrap added %v, want none (UA is an admin)", start, added)
+		}
+		if got, _ := s.Role(ctx, "UB"); got != store.RoleNone {
+			t.Fatalf("start %d: revoked UB is %v, want not on the allowlist", start, got)
+		}
+	}
+	// A demoted bootstrap admin stays demoted too.
+	if _, err := s.SetRole(ctx, "UA", "UB", store.RoleViewer); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.BootstrapAdmins(ctx, boot); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Role(ctx, "UB"); got != store.RoleViewer {
+		t.Fatalf("demoted UB is %v after a start, want viewer", got)
+	}
+
+	t.Run("Recovery", func(t *testing.T) {
+		// Every admin removed by hand in Redis: the next start makes the listed users admins,
+		// raising UB from viewer.
+		if err := s.DeleteRole(ctx, "UA"); err != nil {
+			t.Fatal(err)
+		}
+		added, err := s.BootstrapAdmins(ctx, boot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(added, boot) {
+			t.Fatalf("recovery added %v, want %v", added, boot)
+		}
+		for _, u := range boot {
+			if got, _ := s.Role(ctx, u); got != store.RoleAdmin {
+				t.Fatalf("%s is %v after recovery, want admin", u, got)
+			}
+		}
+		page, err := s.Audit(ctx, store.AuditFilter{Actor: store.SystemActor}, "", 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var details []string
+		for _, e := range page.Entries {
+			if e.Action == "bootstrap" {
+				details = append(details, e.Target+":"+e.Detail)
+			}
+		}
+		if !slices.Contains(details, "UB:viewer -> admin") {
+			t.Fatalf("bootstrap audit %v, want UB's viewer -> admin", details)
+		}
+	})
 }
 
 func TestParseRole(t *testing.T) {

@@ -9,9 +9,19 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
+// ErrExpiredHere is part of the error of a decision that found its request past expires_at and
+// expired it itself (errors.Is also matches ErrExpired and ErrAlreadyDecided): the caller counts
+// that expiry, which no sweep will report again.
+var ErrExpiredHere = errors.New("expired by this operation")
+
 // Approve records actor's approval of a pending request under operation
-// opID (the click's ID). When the approvals reach the number needed the
-// request becomes Approved and is offered for execution (see ClaimLease).
+// opID (the click's ID). When the approvals reach the number needed, each
+// is checked again against the allowlist at that moment: one whose author is
+// no longer an approver stops counting (Request.DroppedApprovals) and the
+// request stays Pending if that leaves it short; a requester who is no
+// longer a moderator cancels it (State Cancelled, DecidedBy SystemActor,
+// CancelReason "requester no longer allowed"). Otherwise it becomes Approved
+// and is offered for execution (see ClaimLease).
 //
 // It fails with ErrSelfApproval (actor is the requester), ErrForbidden
 // (actor is not an approver at this moment), ErrAlreadyApproved (actor
@@ -29,7 +39,8 @@ func (s *Store) Deny(ctx context.Context, id, actor, opID, reason string) (*Requ
 }
 
 // Cancel withdraws a pending request; only its requester may (else
-// ErrNotRequester), while still on the allowlist. Errors as for Approve.
+// ErrNotRequester), whatever their role now: withdrawing never acts on
+// anyone. Errors as for Approve.
 func (s *Store) Cancel(ctx context.Context, id, actor, opID string) (*Request, error) {
 	return s.decide(ctx, id, "cancel", actor, opID, "")
 }
@@ -119,7 +130,7 @@ func replyError(what, id, status string, rest []any) error {
 	case "decided":
 		err = &DecidedError{ID: id, State: State(str(rest, 0)), By: str(rest, 1), At: msTime(str(rest, 2))}
 	case "expired":
-		err = &DecidedError{ID: id, State: Expired, At: msTime(str(rest, 0))}
+		err = fmt.Errorf("%w: %w", ErrExpiredHere, &DecidedError{ID: id, State: Expired, At: msTime(str(rest, 0))})
 	case "forbidden":
 		err = ErrForbidden
 	case "self":

@@ -152,6 +152,83 @@ func TestQuorum(t *testing.T) {
 	}
 }
 
+// TestQuorumRechecksRoles is issue 10's scenario: with 2 approvals needed, approver A approves, A
+// is then revoked, and B's approval does not make the quorum (A's approval no longer counts); and
+// when the requester has lost the moderator role by the time the quorum forms, the request is
+// cancelled ("requester no longer allowed") instead of approved.
+func TestQuorumRechecksRoles(t *testing.T) {
+	ctx := t.Context()
+	t.Run("ApproverRevoked", func(t *testing.T) {
+		f := newFixture(t)
+		r := f.request(t, 2, time.Hour)
+		if _, err := f.s.Approve(ctx, r.ID, approver1, f.op()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.RemoveRole(ctx, admin, approver1); err != nil {
+			t.Fatal(err)
+		}
+		r, err := f.s.Approve(ctx, r.ID, approver2, f.op())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.State != store.Pending || len(r.Approvals) != 1 || r.Approvals[0].By != approver2 {
+			t.Fatalf("after B: state %s, approvals %+v; want pending with only B's", r.State, r.Approvals)
+		}
+		if got := fmt.Sprint(r.DroppedApprovals); got != "["+approver1+"]" {
+			t.Fatalf("dropped approvals %s, want [%s]", got, approver1)
+		}
+		if got := auditCount(t, f.s, r.ID, "approval-dropped", "dropped"); got != 1 {
+			t.Fatalf("approval-dropped audited %d times, want 1", got)
+		}
+		// A third approver still in role makes the quorum.
+		if _, err := f.s.SetRole(ctx, admin, "UAPPR3", store.RoleApprover); err != nil {
+			t.Fatal(err)
+		}
+		if r, err = f.s.Approve(ctx, r.ID, "UAPPR3", f.op()); err != nil {
+			t.Fatal(err)
+		}
+		if r.State != store.Approved || len(r.Approvals) != 2 {
+			t.Fatalf("after a valid second approval: state %s, %d approvals; want approved with 2", r.State, len(r.Approvals))
+		}
+	})
+	t.Run("ApproverAndRequesterRevoked", func(t *testing.T) {
+		f := newFixture(t)
+		r := f.request(t, 2, time.Hour)
+		if _, err := f.s.Approve(ctx, r.ID, approver1, f.op()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.RemoveRole(ctx, admin, approver1); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.SetRole(ctx, admin, moderator, store.RoleViewer); err != nil {
+			t.Fatal(err)
+		}
+		r, err := f.s.Approve(ctx, r.ID, approver2, f.op())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.State != store.Cancelled || r.DecidedBy != store.SystemActor || r.CancelReason != "requester no longer allowed" {
+			t.Fatalf("state %s by %q (%q), want cancelled by %s: requester no longer allowed", r.State, r.DecidedBy, r.CancelReason, store.SystemActor)
+		}
+		if !r.Owes(store.EffectResult) || !r.Owes(store.EffectRequester) {
+			t.Fatalf("owed %v, want the result and the requester's notice", r.Owed)
+		}
+		if _, _, err := f.s.ClaimLease(ctx, r.ID, "replica-a", time.Second); err != nil {
+			t.Fatal(err) // the owed notices are work; the execution is not
+		}
+		if got, _ := f.s.Request(ctx, r.ID); got.State != store.Cancelled {
+			t.Fatalf("claimed a cancelled request: state %s", got.State)
+		}
+		if got := auditCount(t, f.s, r.ID, "cancel", "cancelled"); got != 1 {
+			t.Fatalf("cancel audited %d times, want 1", got)
+		}
+		var de *store.DecidedError
+		if _, err := f.s.Approve(ctx, r.ID, "UADMIN", f.op()); !errors.As(err, &de) || de.State != store.Cancelled || de.By != "" {
+			t.Fatalf("a later click: err %v, want already cancelled, by no person", err)
+		}
+	})
+}
+
 func TestDenyVetoes(t *testing.T) {
 	f := newFixture(t)
 	ctx := t.Context()
@@ -195,6 +272,14 @@ func TestCancel(t *testing.T) {
 	}
 	if _, err := f.s.Cancel(ctx, r.ID, moderator, f.op()); !errors.Is(err, store.ErrAlreadyDecided) {
 		t.Fatalf("second cancel: err %v, want ErrAlreadyDecided", err)
+	}
+	// The requester may withdraw whatever their role now, even off the allowlist.
+	r = f.request(t, 1, time.Hour)
+	if _, err := f.s.RemoveRole(ctx, admin, moderator); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = f.s.Cancel(ctx, r.ID, moderator, f.op()); err != nil || r.State != store.Cancelled {
+		t.Fatalf("cancel by a revoked requester: %v, %v; want cancelled", r, err)
 	}
 }
 

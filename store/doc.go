@@ -26,7 +26,7 @@
 //	Members(ctx) ([]Member, error)
 //	SetRole(ctx, actor, user, role) (prev Role, error)   // actor: admin or SystemActor
 //	RemoveRole(ctx, actor, user) (prev Role, error)      // ErrLastAdmin, ErrForbidden, ErrNotFound
-//	BootstrapAdmins(ctx, users) (added []string, error)  // only users with no role yet
+//	BootstrapAdmins(ctx, users) (added []string, error)  // only while no admin exists
 //
 // Requests (state machine: pending → approved → executing → done | partial |
 // failed; pending → denied | cancelled | expired; partial | failed →
@@ -40,7 +40,7 @@
 //	PendingSummaries(ctx, max) ([]RequestSummary, total int, error)  // no account lists, a count
 //	Approve(ctx, id, actor, opID) (*Request, error)  // ErrSelfApproval, ErrForbidden, ErrAlreadyApproved, ErrExpired
 //	Deny(ctx, id, actor, opID, reason) (*Request, error)
-//	Cancel(ctx, id, actor, opID) (*Request, error)   // ErrNotRequester
+//	Cancel(ctx, id, actor, opID) (*Request, error)   // ErrNotRequester; any role may withdraw their own
 //	Retry(ctx, id, actor, opID) (*Request, error)    // ErrNotRetryable
 //	ExpireDue(ctx, max) ([]*Request, error)          // run by every replica now and then
 //
@@ -53,12 +53,13 @@
 //	SetProgressTS(ctx, lease, ts) error
 //	Finish(ctx, lease) (*Request, error)            // done | partial | failed
 //	ReleaseLease(ctx, lease) error                  // on graceful shutdown too
-//	SetRoot(ctx, id, channel, ts) / ClearOwed(ctx, id, effects...) (*Request, error)
+//	SetRoot(ctx, lease, channel, ts) / ClearOwed(ctx, lease, effects...) (*Request, error)
 //
 // A typical executor: ClaimLease; for each chunk of r.Remaining(): unban,
 // RecordOutcomes (renewing the lease as it goes); Finish; post the result
 // and tell the requester; ClearOwed(EffectResult, EffectRequester);
-// ReleaseLease.
+// ReleaseLease. Every write about a request (outcomes, progress, finish,
+// the root's ts, owed effects) is fenced by the lease's owner and epoch.
 //
 // Audit log, filtered newest first through small indexes, and its feed:
 //
@@ -88,10 +89,11 @@
 //	P req:<id>               hash   the request: target, accounts ("\n"-joined), reason,
 //	                                requester, channel, thread_ts, progress_ts, state,
 //	                                account_count, created_ms, expires_ms, needed, decided_by/_ms,
-//	                                deny_reason, finished_ms, retries,
+//	                                deny_reason, cancel_reason, dropped (approvers whose
+//	                                approval stopped counting), finished_ms, retries,
 //	                                lease_owner, lease_epoch, lease_until_ms
 //	P req:<id>:approvals     hash   approver → approval time (ms)
-//	P req:<id>:outcomes      hash   account → "done" | "failed\t<code>\t<info>"
+//	P req:<id>:outcomes      hash   account → "done" | "skipped\t<why>" | "failed\t<code>\t<info>"
 //	P req:<id>:ops           hash   operation ID → action it applied (idempotency)
 //	P req:<id>:owed          set    Slack side effects still owed (root, result, requester, expiry)
 //	P reqnum:<n>             string request number → request ID

@@ -67,3 +67,9 @@ func (s *Store) MemoryUsage(ctx context.Context, pattern string) (int64, error) 
 	}
 	return total, iter.Err()
 }
+
+// DeleteRole takes user off the allowlist behind the store's back, as an
+// operator editing Redis by hand would (no last-admin check, no audit).
+func (s *Store) DeleteRole(ctx context.Context, user string) error {
+	return s.rdb.HDel(ctx, s.key("allow"), user).Err()
+}

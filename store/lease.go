@@ -149,21 +149,25 @@ func (s *Store) Finish(ctx context.Context, l Lease) (*Request, error) {
 }
 
 // SetRoot records the root message of the request's approval thread
-// (channel and ts) and marks EffectRoot done.
-func (s *Store) SetRoot(ctx context.Context, id, channel, ts string) (*Request, error) {
+// (channel and ts) and marks EffectRoot done, fenced by the lease: once
+// another owner took the request over it fails with ErrLeaseLost and
+// changes nothing (the caller deletes the message it posted).
+func (s *Store) SetRoot(ctx context.Context, l Lease, channel, ts string) (*Request, error) {
 	if ts == "" {
 		return nil, errors.New("set root: no ts")
 	}
-	return s.owed(ctx, id, channel, ts, EffectRoot)
+	return s.owed(ctx, l, channel, ts, EffectRoot)
 }
 
-// ClearOwed marks Slack side effects of a request done.
-func (s *Store) ClearOwed(ctx context.Context, id string, effects ...Effect) (*Request, error) {
-	return s.owed(ctx, id, "", "", effects...)
+// ClearOwed marks Slack side effects of a request done, fenced by the lease
+// (ErrLeaseLost once another owner took the request over).
+func (s *Store) ClearOwed(ctx context.Context, l Lease, effects ...Effect) (*Request, error) {
+	return s.owed(ctx, l, "", "", effects...)
 }
 
-func (s *Store) owed(ctx context.Context, id, channel, ts string, effects ...Effect) (*Request, error) {
-	args := []any{id, channel, ts}
+func (s *Store) owed(ctx context.Context, l Lease, channel, ts string, effects ...Effect) (*Request, error) {
+	id := l.RequestID
+	args := []any{id, l.Owner, l.Epoch, channel, ts}
 	for _, e := range effects {
 		args = append(args, string(e))
 	}
@@ -172,7 +176,7 @@ func (s *Store) owed(ctx context.Context, id, channel, ts string, effects ...Eff
 		return nil, fmt.Errorf("mark effects of %s: %w", id, err)
 	}
 	if status != "ok" {
-		return nil, replyError("mark effects of "+id, id, status, rest)
+		return nil, replyError("mark effects of "+id+" for "+l.Owner, id, status, rest)
 	}
 	return decodeRequest(rest[0])
 }

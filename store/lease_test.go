@@ -159,6 +159,9 @@ func TestFinishStates(t *testing.T) {
 		{"Partial", []store.Outcome{{Account: "a1", Done: true}, {Account: "a2", Code: 10007}}, store.Partial},
 		{"Failed", []store.Outcome{{Account: "a1", Code: 10007}, {Account: "a2", Code: 10007}}, store.Failed},
 		{"NotAttempted", []store.Outcome{{Account: "a1", Done: true}}, store.Partial},
+		{"DoneAndSkipped", []store.Outcome{{Account: "a1", Done: true}, {Account: "a2", Skipped: true, Info: "already unbanned"}}, store.Done},
+		{"AllSkipped", []store.Outcome{{Account: "a1", Skipped: true, Info: "already unbanned"}, {Account: "a2", Skipped: true, Info: "already unbanned"}}, store.Done},
+		{"SkippedAndFailed", []store.Outcome{{Account: "a1", Skipped: true, Info: "already unbanned"}, {Account: "a2", Code: 10004}}, store.Partial},
 	}
 	f := newFixture(t)
 	for _, tc := range tests {
@@ -189,7 +192,7 @@ func TestFinishStates(t *testing.T) {
 func TestRetryFailed(t *testing.T) {
 	f := newFixture(t)
 	ctx := t.Context()
-	r := f.approved(t, "a1", "a2", "a3")
+	r := f.approved(t, "a1", "a2", "a3", "a4")
 	if _, err := f.s.Retry(ctx, r.ID, approver1, f.op()); !errors.Is(err, store.ErrNotRetryable) {
 		t.Fatalf("retry approved: err %v, want ErrNotRetryable", err)
 	}
@@ -197,7 +200,7 @@ func TestRetryFailed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.RecordOutcomes(ctx, l, []store.Outcome{{Account: "a1", Done: true}, {Account: "a2", Code: 10002}}); err != nil {
+	if err := f.s.RecordOutcomes(ctx, l, []store.Outcome{{Account: "a1", Done: true}, {Account: "a2", Code: 10002}, {Account: "a4", Skipped: true, Info: "already unbanned"}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.s.Finish(ctx, l); err != nil {
@@ -218,8 +221,11 @@ func TestRetryFailed(t *testing.T) {
 	if rr.State != store.Executing || rr.Lease.Owner != "" || rr.Retries != 1 {
 		t.Fatalf("after retry: %s, lease %+v, retries %d", rr.State, rr.Lease, rr.Retries)
 	}
-	if got, want := rr.Remaining(), []string{"a2", "a3"}; !slices.Equal(got, want) {
+	if got, want := rr.Remaining(), []string{"a2", "a3"}; !slices.Equal(got, want) { // not done a1, not skipped a4
 		t.Fatalf("remaining %v, want %v", got, want)
+	}
+	if o := rr.Outcomes["a4"]; !o.Skipped || o.Info != "already unbanned" {
+		t.Fatalf("a4 outcome %+v after retry, want still skipped", o)
 	}
 	if rr.Owes(store.EffectResult) {
 		t.Fatalf("owed %v: the old result is stale", rr.Owed)
@@ -243,6 +249,9 @@ func TestRetryFailed(t *testing.T) {
 	}
 	if got := auditCount(t, f.s, r.ID, "retry", ""); got != 1 {
 		t.Fatalf("%d retry audit entries, want 1", got)
+	}
+	if got := auditCount(t, f.s, r.ID, "unban", "skipped"); got != 1 {
+		t.Fatalf("%d skipped unban audit entries, want 1", got)
 	}
 }
 
@@ -268,10 +277,10 @@ func TestOwedEffects(t *testing.T) {
 	if _, _, err := f.s.ClaimLease(ctx, r.ID, "replica-b", time.Minute); !errors.Is(err, store.ErrLeaseHeld) {
 		t.Fatalf("second claim: err %v, want ErrLeaseHeld", err)
 	}
-	if _, err := f.s.SetRoot(ctx, r.ID, "C1", "1.2"); err != nil {
+	if _, err := f.s.SetRoot(ctx, l, "C1", "1.2"); err != nil {
 		t.Fatal(err)
 	}
-	r, err = f.s.ClearOwed(ctx, r.ID, store.EffectResult)
+	r, err = f.s.ClearOwed(ctx, l, store.EffectResult)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,6 +301,62 @@ func TestOwedEffects(t *testing.T) {
 		if w.RequestID == r.ID {
 			t.Fatalf("NeedsWork still lists %+v", w)
 		}
+	}
+}
+
+// TestStaleOwnerFencedOut: a replica whose lease lapsed and was taken over cannot overwrite the
+// root message's ts that the new owner recorded (which would leave the new owner's root with live
+// buttons forever), nor mark an owed effect done (so the new owner posts the result and tells the
+// requester once); nobody can write with a free lease.
+func TestStaleOwnerFencedOut(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	r, err := f.s.CreateRequest(ctx, store.NewRequest{
+		OpID: f.op(), Target: store.Target{Kind: store.KindRoom, ID: "room1"}, Accounts: []string{"a"},
+		Requester: moderator, Channel: "CAPPROVAL", TTL: time.Hour, LeaseOwner: "replica-a", LeaseTTL: 30 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	la := r.Lease
+	waitRedisPast(t, f.s, la.Until) // A is slow posting its root
+	lb, _, err := f.s.ClaimLease(ctx, r.ID, "replica-b", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.SetRoot(ctx, lb, "CAPPROVAL", "2.000200"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.SetRoot(ctx, la, "CAPPROVAL", "1.000100"); !errors.Is(err, store.ErrLeaseLost) {
+		t.Fatalf("stale SetRoot: err %v, want ErrLeaseLost", err)
+	}
+	if got, _ := f.s.Request(ctx, r.ID); got.ThreadTS != "2.000200" {
+		t.Fatalf("root ts %q, want the new owner's 2.000200", got.ThreadTS)
+	}
+
+	// Denied: the result and the requester's notice are owed; only B may mark them done.
+	if _, err := f.s.Deny(ctx, r.ID, approver1, f.op(), ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.ClearOwed(ctx, la, store.EffectResult, store.EffectRequester); !errors.Is(err, store.ErrLeaseLost) {
+		t.Fatalf("stale ClearOwed: err %v, want ErrLeaseLost", err)
+	}
+	if got, _ := f.s.Request(ctx, r.ID); !got.Owes(store.EffectResult) || !got.Owes(store.EffectRequester) {
+		t.Fatalf("owed %v after a stale ClearOwed, want result and requester", got.Owed)
+	}
+	if _, err := f.s.ClearOwed(ctx, lb, store.EffectResult); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.ReleaseLease(ctx, lb); err != nil {
+		t.Fatal(err)
+	}
+	free := lb
+	free.Owner = ""
+	if _, err := f.s.ClearOwed(ctx, free, store.EffectRequester); !errors.Is(err, store.ErrLeaseLost) {
+		t.Fatalf("ClearOwed with a free lease: err %v, want ErrLeaseLost", err)
+	}
+	if _, err := f.s.RenewLease(ctx, free, time.Minute); !errors.Is(err, store.ErrLeaseLost) {
+		t.Fatalf("RenewLease of a free lease: err %v, want ErrLeaseLost", err)
 	}
 }
 

@@ -110,11 +110,18 @@ type Request struct {
 	ApprovalsNeeded int
 	Approvals       []Approval // oldest first
 
-	DecidedBy  string    // who approved (the quorum-making approval), denied or cancelled
+	DecidedBy  string    // who approved (the quorum-making approval), denied or cancelled; SystemActor when modbot cancelled it
 	DecidedAt  time.Time // when the request left pending (also for expiry)
 	DenyReason string
-	FinishedAt time.Time // when it reached its current final state
-	Retries    int       // how often "Retry failed" ran
+	// CancelReason says why modbot cancelled the request itself (DecidedBy is SystemActor):
+	// "requester no longer allowed" when the requester had lost the moderator role by the time
+	// the quorum formed.
+	CancelReason string
+	// DroppedApprovals are the approvers whose approval stopped counting because they were no
+	// longer approvers when the quorum formed, in the order they were dropped.
+	DroppedApprovals []string
+	FinishedAt       time.Time // when it reached its current final state
+	Retries          int       // how often "Retry failed" ran
 
 	Outcomes map[string]Outcome // by account; accounts without one are not yet done
 	Owed     []Effect           // Slack side effects still owed, sorted
@@ -132,20 +139,28 @@ type Approval struct {
 	At time.Time
 }
 
-// Outcome is how unbanning one account ended.
+// Outcome is how unbanning one account ended: done, skipped or failed.
 type Outcome struct {
 	Account string
-	Done    bool
-	Code    int    // Tencent ErrorCode when not done (0 if none)
-	Info    string // short ErrorInfo or reason when not done
+	// Done: Tencent accepted a call carrying the account. Nothing else makes an account done.
+	Done bool
+	// Skipped: not sent, because a complete read of the target's state showed the account
+	// already in the wanted state; Info says why ("already unbanned: …").
+	Skipped bool
+	Code    int    // Tencent ErrorCode when failed (0 if none)
+	Info    string // short ErrorInfo or reason when failed; why when skipped
 }
 
-// Remaining lists the accounts not recorded done, in request order: what an
-// executor (or a resumer) still has to unban.
+// Failed reports whether the outcome is a failure (neither done nor skipped).
+func (o Outcome) Failed() bool { return !o.Done && !o.Skipped }
+
+// Remaining lists the accounts without an outcome, in request order: what an
+// executor (or a resumer) still has to send. Retry clears the failed
+// outcomes, so after it they are remaining again.
 func (r *Request) Remaining() []string {
 	var out []string
 	for _, a := range r.Accounts {
-		if !r.Outcomes[a].Done {
+		if _, ok := r.Outcomes[a]; !ok {
 			out = append(out, a)
 		}
 	}
@@ -307,22 +322,24 @@ func decodeRequest(v any) (*Request, error) {
 			ID:        h["target"],
 			GroupType: h["group_type"],
 		},
-		Accounts:        splitLines(h["accounts"]),
-		Reason:          h["reason"],
-		Requester:       h["requester"],
-		Channel:         h["channel"],
-		ThreadTS:        h["thread_ts"],
-		ProgressTS:      h["progress_ts"],
-		CreatedAt:       msTime(h["created_ms"]),
-		ExpiresAt:       msTime(h["expires_ms"]),
-		State:           State(h["state"]),
-		ApprovalsNeeded: int(atoi64(h["needed"])),
-		DecidedBy:       h["decided_by"],
-		DecidedAt:       msTime(h["decided_ms"]),
-		DenyReason:      h["deny_reason"],
-		FinishedAt:      msTime(h["finished_ms"]),
-		Retries:         int(atoi64(h["retries"])),
-		Outcomes:        make(map[string]Outcome, len(outcomes)),
+		Accounts:         splitLines(h["accounts"]),
+		Reason:           h["reason"],
+		Requester:        h["requester"],
+		Channel:          h["channel"],
+		ThreadTS:         h["thread_ts"],
+		ProgressTS:       h["progress_ts"],
+		CreatedAt:        msTime(h["created_ms"]),
+		ExpiresAt:        msTime(h["expires_ms"]),
+		State:            State(h["state"]),
+		ApprovalsNeeded:  int(atoi64(h["needed"])),
+		DecidedBy:        h["decided_by"],
+		DecidedAt:        msTime(h["decided_ms"]),
+		DenyReason:       h["deny_reason"],
+		CancelReason:     h["cancel_reason"],
+		DroppedApprovals: splitLines(h["dropped"]),
+		FinishedAt:       msTime(h["finished_ms"]),
+		Retries:          int(atoi64(h["retries"])),
+		Outcomes:         make(map[string]Outcome, len(outcomes)),
 		Lease: Lease{
 			RequestID: h["id"],
 			Owner:     h["lease_owner"],
@@ -352,10 +369,13 @@ func decodeRequest(v any) (*Request, error) {
 	return r, nil
 }
 
-// encodeOutcome is the stored form: "done" or "failed\t<code>\t<info>".
+// encodeOutcome is the stored form: "done", "skipped\t<why>" or "failed\t<code>\t<info>".
 func encodeOutcome(o Outcome) string {
-	if o.Done {
+	switch {
+	case o.Done:
 		return "done"
+	case o.Skipped:
+		return "skipped\t" + o.Info
 	}
 	return "failed\t" + strconv.Itoa(o.Code) + "\t" + o.Info
 }
@@ -363,6 +383,9 @@ func encodeOutcome(o Outcome) string {
 func decodeOutcome(account, v string) Outcome {
 	if v == "done" {
 		return Outcome{Account: account, Done: true}
+	}
+	if why, ok := strings.CutPrefix(v, "skipped\t"); ok {
+		return Outcome{Account: account, Skipped: true, Info: why}
 	}
 	f := strings.SplitN(v, "\t", 3)
 	o := Outcome{Account: account}

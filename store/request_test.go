@@ -59,7 +59,11 @@ func TestCreateRequest(t *testing.T) {
 		t.Fatalf("%d pending, want %d", got, want)
 	}
 
-	r, err = f.s.SetRoot(ctx, r.ID, "CAPPROVAL", "1700000000.000100")
+	l, _, err := f.s.ClaimLease(ctx, r.ID, "replica-a", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err = f.s.SetRoot(ctx, l, "CAPPROVAL", "1700000000.000100")
 	if err != nil {
 		t.Fatal(err)
 	}

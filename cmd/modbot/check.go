@@ -121,6 +121,10 @@ func checkRedis(ctx context.Context, cfg Config, r *report) {
 	default:
 		r.pass("allowlist", summary)
 	}
+	if len(cfg.BootstrapAdmins) > 0 && admins > 0 {
+		r.warn("bootstrap admins", fmt.Sprintf("MODBOT_BOOTSTRAP_ADMINS is set (%d user(s)) but the allowlist has an admin, so it is ignored: unset it (it only helps a first start or a recovery when no admin is left)",
+			len(cfg.BootstrapAdmins)))
+	}
 }
 
 // checkTencent makes one signed call with the configured SDKAppID, key, admin and region.

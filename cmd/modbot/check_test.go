@@ -128,6 +128,9 @@ func TestCheck_EachDependencyBroken(t *testing.T) {
 		{name: "NoTeamID", breakIt: func(t *testing.T, _ *slacktest.Server, _ *timtest.Server, _ *storetest.Server) {
 			t.Setenv("MODBOT_SLACK_TEAM_ID", "")
 		}, line: "slack team", want: "WARN  slack team         MODBOT_SLACK_TEAM_ID is unset"},
+		{name: "BootstrapAdminsStillSet", breakIt: func(t *testing.T, _ *slacktest.Server, _ *timtest.Server, _ *storetest.Server) {
+			t.Setenv("MODBOT_BOOTSTRAP_ADMINS", "U0ADMIN,U0OTHER")
+		}, line: "bootstrap admins", want: "WARN  bootstrap admins   MODBOT_BOOTSTRAP_ADMINS is set (2 user(s)) but the allowlist has an admin, so it is ignored"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -165,6 +168,21 @@ func TestCheck_EachDependencyBroken(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCheck_BootstrapAdminsWithoutAdmin: with no admin on the allowlist MODBOT_BOOTSTRAP_ADMINS
+// is what makes one (a first start, or a recovery), so check does not warn about it being set.
+func TestCheck_BootstrapAdminsWithoutAdmin(t *testing.T) {
+	checkWorld(t)
+	t.Setenv("MODBOT_REDIS_PREFIX", storetest.Prefix(t)) // an empty allowlist
+	t.Setenv("MODBOT_BOOTSTRAP_ADMINS", "U0ADMIN")
+	lines, _ := checkLines(t)
+	if l, ok := lines["bootstrap admins"]; ok {
+		t.Fatalf("bootstrap admins line = %q, want none while no admin exists", l)
+	}
+	if l := lines["allowlist"]; !strings.Contains(l, "no admin") {
+		t.Fatalf("allowlist line = %q, want it to say there is no admin", l)
 	}
 }
 

@@ -1,6 +1,7 @@
 -- finish.lua: end an execution: executing -> done | partial | failed (fenced).
 -- A[1] id, A[2] owner, A[3] epoch.
--- Accounts without an outcome are recorded failed ("not attempted"). The
+-- Accounts without an outcome are recorded failed ("not attempted"); skipped
+-- accounts (already in the wanted state) count as settled, not failed. The
 -- result and the requester's notice become owed; the lease stays with the
 -- owner, who posts them and then releases it.
 -- Replies {'ok', snapshot} | {'notfound'} | {'leaselost'} | {'badstate', state}.
@@ -12,21 +13,23 @@ local r = hash(k)
 if r.state ~= 'executing' then return {'badstate', r.state} end
 local now = now_ms()
 local outcomes = hash(k .. ':outcomes')
-local done, failed = 0, 0
+local done, skipped, failed = 0, 0, 0
 for _, a in ipairs(accounts_of(r)) do
   local v = outcomes[a]
   if v == 'done' then
     done = done + 1
+  elseif v and string.sub(v, 1, 8) == 'skipped\t' then
+    skipped = skipped + 1
   else
     failed = failed + 1
     if v == nil then redis.call('HSET', k .. ':outcomes', a, 'failed\t0\tnot attempted') end
   end
 end
 local state = 'partial'
-if failed == 0 then state = 'done' elseif done == 0 then state = 'failed' end
+if failed == 0 then state = 'done' elseif done + skipped == 0 then state = 'failed' end
 redis.call('HSET', k, 'state', state, 'finished_ms', fmt(now))
 redis.call('SADD', k .. ':owed', 'result', 'requester')
 req_audit(now, r, {actor = r.decided_by, action = 'finish', outcome = state, accounts = {},
-  detail = done .. ' done, ' .. failed .. ' failed', op = owner})
+  detail = done .. ' done, ' .. skipped .. ' skipped, ' .. failed .. ' failed', op = owner})
 settle(id)
 return {'ok', snapshot(id)}

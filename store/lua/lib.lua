@@ -135,9 +135,10 @@ local function expire(id, r, now)
   settle(id)
 end
 
--- fenced reports whether owner still holds the request's lease at epoch.
+-- fenced reports whether owner still holds the request's lease at epoch
+-- (nobody holds a free lease: an empty owner never passes).
 local function fenced(k, owner, epoch)
   local o, e = unpack(redis.call('HMGET', k, 'lease_owner', 'lease_epoch'))
-  return o == owner and e == epoch
+  return owner ~= '' and o == owner and e == epoch
 end
 

@@ -1,6 +1,6 @@
 -- outcomes.lua: record per-account outcomes of an executing request (fenced).
 -- A[1] id, A[2] owner, A[3] epoch, then pairs: account, value, where value is
--- 'done' or 'failed\t<tencent code>\t<info>'.
+-- 'done', 'skipped\t<why>' or 'failed\t<tencent code>\t<info>'.
 -- One audit entry per distinct (status, code), listing its accounts.
 -- Replies {'ok'} | {'notfound'} | {'leaselost'} | {'badstate', state}.
 local id, owner, epoch = A[1], A[2], A[3]
@@ -15,11 +15,14 @@ for i = 4, #A, 2 do
   local account, value = A[i], A[i + 1]
   redis.call('HSET', k .. ':outcomes', account, value)
   local status, code, info = 'done', '0', ''
-  if value ~= 'done' then
+  local why = string.match(value, '^skipped\t(.*)$')
+  if why then
+    status, info = 'skipped', why
+  elseif value ~= 'done' then
     status = 'failed'
     code, info = string.match(value, '^failed\t([^\t]*)\t(.*)$')
   end
-  local g = status .. '\t' .. code
+  local g = status .. '\t' .. code .. '\t' .. (status == 'skipped' and info or '')
   if groups[g] == nil then
     groups[g] = {status = status, code = code, info = info, accounts = {}}
     order[#order + 1] = g

@@ -1,4 +1,7 @@
 -- retry.lua: "Retry failed": partial | failed -> executing, failed accounts reset.
+-- The failed accounts lose their outcome, so the executor sends them to
+-- Tencent again (Request.Retries > 0 tells it not to skip any of them on a
+-- state re-read); done and skipped accounts keep theirs.
 -- A[1] id, A[2] actor, A[3] op id.
 -- Allowed for approvers and for the requester (while still a moderator).
 -- The lease is left free: the caller claims it with claim.lua.
@@ -18,7 +21,8 @@ local now = now_ms()
 local failed = {}
 local outcomes = hash(k .. ':outcomes')
 for _, a in ipairs(accounts_of(r)) do
-  if outcomes[a] ~= 'done' then
+  local v = outcomes[a]
+  if v ~= 'done' and not (v and string.sub(v, 1, 8) == 'skipped\t') then
     failed[#failed + 1] = a
     redis.call('HDEL', k .. ':outcomes', a)
   end
