@@ -27,7 +27,9 @@ if tonumber(r.undo_ms or '0') == 0 then return {'notundoable', 'no Undo offered'
 if (r.undone_by or '') ~= '' then return {'undone', r.undone_by, r.undo_actor, r.undo_at_ms} end
 if r.state ~= 'done' and r.state ~= 'partial' then return {'notundoable', 'state ' .. r.state} end
 local now = now_ms()
-if now >= tonumber(r.undo_until_ms or '0') then return {'windowclosed', r.undo_until_ms or '0'} end
+local undo_until = tonumber(r.undo_until_ms or '0')
+-- no window was opened when the finish left nothing done: 'nothing' below
+if undo_until > 0 and now >= undo_until then return {'windowclosed', r.undo_until_ms} end
 local rank = role_rank(actor)
 if not (rank >= RANK.approver or (actor == r.requester and rank >= RANK.moderator)) then
   return {'forbidden'}
