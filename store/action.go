@@ -166,3 +166,23 @@ func (s *Store) Undo(ctx context.Context, id, actor, opID string) (*Request, err
 	}
 	return nil, replyError(what, id, status, rest)
 }
+
+// CloseUndoWindows finds up to max (≤ 0: 100) requests whose Undo window has passed by Redis's
+// clock without an Undo, makes each owe EffectUndo (its root loses the Undo button; NeedsWork
+// offers it) and returns their IDs. Any number of replicas may sweep at once: each window is
+// closed once.
+func (s *Store) CloseUndoWindows(ctx context.Context, max int) ([]string, error) {
+	if max <= 0 {
+		max = 100
+	}
+	v, err := s.run(ctx, s.scripts.undoClose, max)
+	if err != nil {
+		return nil, fmt.Errorf("close undo windows: %w", err)
+	}
+	list, _ := v.([]any)
+	out := make([]string, 0, len(list))
+	for i := range list {
+		out = append(out, str(list, i))
+	}
+	return out, nil
+}

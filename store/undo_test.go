@@ -305,3 +305,56 @@ func TestUndoFailedThenRetried(t *testing.T) {
 		t.Fatalf("%d undo/undone audit entries", got)
 	}
 }
+
+// TestUndoWindowCloses: a passed window makes the request owe EffectUndo once; an undone
+// request or one still in its window is left alone.
+func TestUndoWindowCloses(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	passed := f.undoable(t, store.BanAction, 60, []string{"a"}, nil, nil)
+	open := f.undoable(t, store.MuteAction, 60, []string{"a"}, nil, nil)
+	undone := f.undoable(t, store.BanAction, 60, []string{"b"}, nil, nil)
+	if _, err := f.s.Undo(ctx, undone.ID, moderator, f.op()); err != nil {
+		t.Fatal(err)
+	}
+	if n := indexSize(t, f.s, "req:undo"); n != 2 {
+		t.Fatalf("undo index holds %d, want the two windows still open", n)
+	}
+	// Settle the owed effects so only a closing window can make one owed again.
+	for _, r := range []*store.Request{passed, open} {
+		l, _, err := f.s.ClaimLease(ctx, r.ID, "replica-a", time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.ClearOwed(ctx, l, store.EffectRoot, store.EffectResult, store.EffectRequester); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.s.ReleaseLease(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	past := passed.UndoUntil.Add(-16 * time.Minute)
+	if err := f.s.SetRequestField(ctx, passed.ID, "undo_until_ms", strconv.FormatInt(past.UnixMilli(), 10)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.ZAdd(ctx, "req:undo", past, passed.ID); err != nil {
+		t.Fatal(err)
+	}
+	closed, err := f.s.CloseUndoWindows(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(closed, []string{passed.ID}) {
+		t.Fatalf("closed %v, want %s", closed, passed.ID)
+	}
+	if again, _ := f.s.CloseUndoWindows(ctx, 0); len(again) != 0 {
+		t.Fatalf("closed again %v", again)
+	}
+	got, err := f.s.Request(ctx, passed.ID)
+	if err != nil || !slices.Equal(got.Owed, []store.Effect{store.EffectUndo}) {
+		t.Fatalf("after the window: owed %v (%v)", got.Owed, err)
+	}
+	if got, err := f.s.Request(ctx, open.ID); err != nil || len(got.Owed) != 0 {
+		t.Fatalf("open window: owed %v (%v)", got.Owed, err)
+	}
+}

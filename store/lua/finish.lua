@@ -34,6 +34,7 @@ if failed == 0 then state = 'done' elseif done + skipped == 0 then state = 'fail
 redis.call('HSET', k, 'state', state, 'finished_ms', fmt(now))
 if tonumber(r.undo_ms or '0') > 0 and done > 0 and (r.undone_by or '') == '' then
   redis.call('HSET', k, 'undo_until_ms', fmt(now + tonumber(r.undo_ms)))
+  redis.call('ZADD', P .. 'req:undo', fmt(now + tonumber(r.undo_ms)), id)
 end
 local undoes = r.undo_of or ''
 if undoes ~= '' and state ~= 'failed' then

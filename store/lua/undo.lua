@@ -92,6 +92,7 @@ if (r.thread_ts or '') == '' then redis.call('SADD', u .. ':owed', 'root') end
 redis.call('HSET', k, 'undone_by', uid, 'undo_actor', actor, 'undo_at_ms', fmt(now))
 redis.call('HSET', k .. ':ops', op, 'undo:' .. uid)
 redis.call('SADD', k .. ':owed', 'undo')
+redis.call('ZREM', P .. 'req:undo', id)
 req_audit(now, r, {actor = actor, action = 'undo', outcome = 'requested', accounts = list,
   detail = 'by #' .. num, op = op})
 req_audit(now, hash(u), {actor = actor, action = 'request', outcome = 'approved',
