@@ -124,6 +124,11 @@ func TestActionCreateImmediate(t *testing.T) {
 	if _, err := f.s.Approve(ctx, r.ID, approver1, f.op()); !errors.Is(err, store.ErrAlreadyDecided) {
 		t.Fatalf("approve immediate: err %v, want ErrAlreadyDecided", err)
 	}
+	perm := f.action(t, store.NewRequest{Action: store.BanAction, Duration: store.PermanentDuration,
+		Target: store.Target{Kind: store.KindRoom, ID: "room1"}})
+	if perm.Duration != store.PermanentDuration || perm.Target.Kind != store.KindRoom {
+		t.Fatalf("permanent room ban stored as %d on %s", perm.Duration, perm.Target.Kind)
+	}
 	// The same op creates nothing new.
 	again, err := f.s.CreateRequest(ctx, f.actionReq(store.NewRequest{OpID: "same", Action: store.MuteAction, Duration: 60}))
 	if err != nil {
@@ -255,6 +260,9 @@ func TestActionConfirm(t *testing.T) {
 	}
 	if got := auditCount(t, f.s, r.ID, "confirm", "approved"); got != 1 {
 		t.Fatalf("%d confirm audit entries, want 1", got)
+	}
+	if acts, err := f.s.AuditActs(ctx, r.ID); err != nil || !slices.Equal(acts, []string{"request/ban", "confirm/ban"}) {
+		t.Fatalf("audit acts %v (%v), want the action kind on each entry", acts, err)
 	}
 	if work, _ := f.s.NeedsWork(ctx, 10); len(work) != 1 || work[0].RequestID != r.ID {
 		t.Fatalf("work after Confirm: %v", work)

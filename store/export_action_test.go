@@ -24,3 +24,19 @@ func (s *Store) DeleteRequestField(ctx context.Context, id, field string) error 
 func (s *Store) ZAdd(ctx context.Context, key string, at time.Time, member string) error {
 	return s.rdb.ZAddXX(ctx, s.opts.Prefix+key, redis.Z{Score: float64(at.UnixMilli()), Member: member}).Err()
 }
+
+// AuditActs lists the act field (the request's action kind) of every audit entry about the
+// request, as "action/act", oldest first.
+func (s *Store) AuditActs(ctx context.Context, requestID string) ([]string, error) {
+	msgs, err := s.rdb.XRange(ctx, s.key("audit"), "-", "+").Result()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, m := range msgs {
+		if m.Values["req"] == requestID {
+			out = append(out, m.Values["action"].(string)+"/"+m.Values["act"].(string))
+		}
+	}
+	return out, nil
+}

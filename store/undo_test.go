@@ -112,6 +112,9 @@ func TestUndoBanPlan(t *testing.T) {
 	if got := auditCount(t, f.s, r.ID, "undo", "requested"); got != 1 {
 		t.Fatalf("%d undo audit entries on the original", got)
 	}
+	if acts, err := f.s.AuditActs(ctx, u.ID); err != nil || !slices.Equal(acts, []string{"request/unban"}) {
+		t.Fatalf("undo request's audit %v (%v)", acts, err)
+	}
 	// The Undo request runs like any other; then the original is undone.
 	u = f.execute(t, u, nil)
 	if u.State != store.Done || !u.UndoUntil.IsZero() {
