@@ -63,23 +63,33 @@ func (s *Store) Retry(ctx context.Context, id, actor, opID string) (*Request, er
 		return decoded(rest[0], status == "dup")
 	case "notretryable":
 		return nil, fmt.Errorf("retry request %s (%s): %w", id, str(rest, 0), ErrNotRetryable)
+	case "undone":
+		return nil, fmt.Errorf("retry request %s: %w", id, &UndoneError{ID: id, UndoID: str(rest, 0), By: str(rest, 1), At: msTime(str(rest, 2))})
 	}
 	return nil, replyError("retry request "+id+" by "+actor, id, status, rest)
 }
 
-// ExpireDue expires up to max (≤ 0: all) pending requests whose expires_at
-// has passed by Redis's clock and returns those this call expired. Any number of
-// replicas may sweep at once: each request is expired exactly once.
+// ExpireDue expires up to max (≤ 0: all) pending requests, and confirming
+// ones, whose expires_at has passed by Redis's clock and returns those this
+// call expired. Any number of replicas may sweep at once: each request is
+// expired exactly once.
 func (s *Store) ExpireDue(ctx context.Context, max int) ([]*Request, error) {
 	now, err := s.Now(ctx)
 	if err != nil {
 		return nil, err
 	}
-	ids, err := s.rdb.ZRangeByScore(ctx, s.key("req", "pending"), &redis.ZRangeBy{
-		Min: "-inf", Max: strconv.FormatInt(now.UnixMilli(), 10), Count: int64(max),
-	}).Result()
-	if err != nil {
-		return nil, fmt.Errorf("due requests: %w", err)
+	var ids []string
+	for _, index := range []string{"pending", "confirming"} {
+		due, err := s.rdb.ZRangeByScore(ctx, s.key("req", index), &redis.ZRangeBy{
+			Min: "-inf", Max: strconv.FormatInt(now.UnixMilli(), 10), Count: int64(max),
+		}).Result()
+		if err != nil {
+			return nil, fmt.Errorf("due requests: %w", err)
+		}
+		ids = append(ids, due...)
+	}
+	if max > 0 && len(ids) > max {
+		ids = ids[:max]
 	}
 	var out []*Request
 	for _, id := range ids {
@@ -131,6 +141,15 @@ func replyError(what, id, status string, rest []any) error {
 		err = &DecidedError{ID: id, State: State(str(rest, 0)), By: str(rest, 1), At: msTime(str(rest, 2))}
 	case "expired":
 		err = fmt.Errorf("%w: %w", ErrExpiredHere, &DecidedError{ID: id, State: Expired, At: msTime(str(rest, 0))})
+	case "confirmexpired":
+		err = fmt.Errorf("%w: %w", ErrConfirmExpired, &DecidedError{ID: id, State: Expired, At: msTime(str(rest, 0))})
+		if str(rest, 1) == "here" {
+			err = fmt.Errorf("%w: %w", ErrExpiredHere, err)
+		}
+	case "notconfirming":
+		err = fmt.Errorf("%w (state %s)", ErrNotConfirming, str(rest, 0))
+	case "confirming":
+		err = ErrAwaitingConfirm
 	case "forbidden":
 		err = ErrForbidden
 	case "self":

@@ -1,5 +1,5 @@
 // Package store is everything modbot must remember, in Redis: the
-// allowlist, unban requests and their state machine, the audit log and its
+// allowlist, action requests (ban, mute, unmute, unban) and their state machine, the audit log and its
 // feed, delivery dedup, leases, result pages and the shared Tencent rate
 // limit. It is the only package that imports go-redis.
 //
@@ -28,21 +28,42 @@
 //	RemoveRole(ctx, actor, user) (prev Role, error)      // ErrLastAdmin, ErrForbidden, ErrNotFound
 //	BootstrapAdmins(ctx, users) (added []string, error)  // only while no admin exists
 //
-// Requests (state machine: pending → approved → executing → done | partial |
-// failed; pending → denied | cancelled | expired; partial | failed →
-// executing by Retry). Every decision takes the click's or command's
-// operation ID: the same ID sent again succeeds again with the current
-// request, while anyone else gets a *DecidedError (ErrAlreadyDecided):
+// Requests: one type and one state machine for the four actions (ban, mute,
+// unmute, unban; NewRequest.Action, "" = unban as before actions existed):
 //
-//	CreateRequest(ctx, NewRequest) (*Request, error)
+//	create ─┬─(approvals needed)──► pending ──approve (quorum)──┐
+//	        ├─(immediate)───────────────────────────────────────┴─► approved ──claim──► executing
+//	        └─(immediate, Confirm)─► confirming ──confirm───────┘
+//	executing ──► done | partial | failed;   partial | failed ──Retry failed──► executing
+//	pending ──► denied (deny) | cancelled (cancel, or requester no longer allowed) | expired
+//	confirming ──► cancelled (cancel) | expired (10 minutes after creation)
+//	done | partial ──Undo (in the window, once)──► a new Undo request, approved at once;
+//	               the original becomes undone when that one finishes done | partial
+//
+// Every decision takes the click's or command's operation ID: the same ID
+// sent again succeeds again with the current request (Repeat set), while
+// anyone else gets a *DecidedError (ErrAlreadyDecided):
+//
+//	CreateRequest(ctx, NewRequest) (*Request, error)  // Approvals 0 with Action set: immediate
 //	Request(ctx, id) / RequestByNumber(ctx, n) (*Request, error)
 //	PendingRequests(ctx) ([]*Request, error)
 //	PendingSummaries(ctx, max) ([]RequestSummary, total int, error)  // no account lists, a count
-//	Approve(ctx, id, actor, opID) (*Request, error)  // ErrSelfApproval, ErrForbidden, ErrAlreadyApproved, ErrExpired
+//	Approve(ctx, id, actor, opID) (*Request, error)  // ErrSelfApproval, ErrForbidden, ErrAlreadyApproved, ErrExpired, ErrAwaitingConfirm
 //	Deny(ctx, id, actor, opID, reason) (*Request, error)
-//	Cancel(ctx, id, actor, opID) (*Request, error)   // ErrNotRequester; any role may withdraw their own
-//	Retry(ctx, id, actor, opID) (*Request, error)    // ErrNotRetryable
-//	ExpireDue(ctx, max) ([]*Request, error)          // run by every replica now and then
+//	Cancel(ctx, id, actor, opID) (*Request, error)   // pending or confirming; ErrNotRequester; any role may withdraw their own
+//	Confirm(ctx, id, actor, opID) (*Request, error)  // confirming → approved; ErrNotRequester, ErrConfirmExpired, ErrNotConfirming
+//	Undo(ctx, id, actor, opID) (undo *Request, error) // ErrUndoWindowClosed, ErrAlreadyUndone, ErrNotUndoable, ErrNothingToUndo
+//	Retry(ctx, id, actor, opID) (*Request, error)    // ErrNotRetryable; ErrAlreadyUndone once Undo was asked
+//	ExpireDue(ctx, max) ([]*Request, error)          // pending and confirming; run by every replica now and then
+//	CloseUndoWindows(ctx, max) ([]string, error)     // passed Undo windows owe EffectUndo; now and then too
+//
+// The executor sends, per account, Request.DurationFor(account) seconds:
+// with Action.Mutes() it is forbid_send_msg's MuteTime (0 unmutes); else 0
+// is an unban and any other value a ban for that long (PermanentDuration,
+// 4294967295, for ever). An Undo request (UndoOf set) carries a Plan per
+// account, derived from the original's Prior states; its outcome on the
+// original: UndoneBy at once (no second Undo, no Retry), state undone when
+// the Undo request finishes done or partial (a failed one can be retried).
 //
 // Execution and resumption, under a fenced lease (ErrLeaseLost means stop):
 //
@@ -55,7 +76,8 @@
 //	ReleaseLease(ctx, lease) error                  // on graceful shutdown too
 //	SetRoot(ctx, lease, channel, ts) / ClearOwed(ctx, lease, effects...) (*Request, error)
 //
-// A typical executor: ClaimLease; for each chunk of r.Remaining(): unban,
+// A typical executor: ClaimLease; for each chunk of r.Remaining(): ban,
+// mute or unban as DurationFor says,
 // RecordOutcomes (renewing the lease as it goes); Finish; post the result
 // and tell the requester; ClearOwed(EffectResult, EffectRequester);
 // ReleaseLease. Every write about a request (outcomes, progress, finish,
@@ -91,18 +113,32 @@
 //	                                account_count, created_ms, expires_ms, needed, decided_by/_ms,
 //	                                deny_reason, cancel_reason, dropped (approvers whose
 //	                                approval stopped counting), finished_ms, retries,
-//	                                lease_owner, lease_epoch, lease_until_ms
+//	                                lease_owner, lease_epoch, lease_until_ms;
+//	                                action (ban|mute|unmute|unban; absent = unban), duration (s,
+//	                                4294967295 = permanent), reason_code, preview, confirm ("1":
+//	                                waited for Confirm), confirmed_ms, undo_ms (window, 0 = no
+//	                                Undo), undo_until_ms, undone_by (its Undo request's ID),
+//	                                undo_actor, undo_at_ms; on an Undo request undo_of, undo_of_num
 //	P req:<id>:approvals     hash   approver → approval time (ms)
 //	P req:<id>:outcomes      hash   account → "done" | "skipped\t<why>" | "failed\t<code>\t<info>"
-//	P req:<id>:ops           hash   operation ID → action it applied (idempotency)
-//	P req:<id>:owed          set    Slack side effects still owed (root, result, requester, expiry)
+//	P req:<id>:ops           hash   operation ID → action it applied (idempotency; "undo:<id>"
+//	                                names the Undo request an op created)
+//	P req:<id>:owed          set    Slack side effects still owed (root, result, requester, expiry, undo)
+//	P req:<id>:prior         hash   account → state the preview found: "-" not banned/muted,
+//	                                "p" permanently, else until (Unix ms); absent = not checked
+//	P req:<id>:plan          hash   Undo requests only: account → seconds to ban/mute for
+//	                                (0 = lift, 4294967295 = permanent)
 //	P reqnum:<n>             string request number → request ID
 //	P reqop:<op>             string creating operation ID → request ID
 //	P req:pending            zset   pending request IDs by expires_at (ms): the expiry index
+//	P req:confirming         zset   confirming request IDs by expires_at (creation + 10 min)
+//	P req:undo               zset   done/partial immediate actions by undo_until_ms, until the
+//	                                window closes (CloseUndoWindows) or Undo is clicked
 //	P req:work               zset   IDs approved, executing or owing effects, by creation time
 //	P req:open:<user>        zset   a requester's request IDs by creation time, cleaned of ended
 //	                                ones by create.lua (the cap of NewRequest.MaxOpen)
-//	P audit                  stream the audit log, trimmed by age (MINID) on every append
+//	P audit                  stream the audit log, trimmed by age (MINID) on every append; a
+//	                                request's entries carry act (its action kind)
 //	P audit:by:<user>        zset   audit entry IDs by actor            ┐ members are zero-padded
 //	P audit:acct:<account>   zset   audit entry IDs by account          │ entry IDs (score 0, read
 //	P audit:t:<kind>:<id>    zset   by target (group, room, user)       │ by lex range), trimmed
@@ -116,7 +152,7 @@
 //	rate:P tim:<sdkappid>    string redis_rate's GCRA state for the Tencent app
 //
 // Requests never expire by key TTL while undecided: expiry is a state found
-// through P req:pending. A request's keys get a TTL of
+// through P req:pending and P req:confirming. A request's keys get a TTL of
 // Options.RequestRetention after it reaches a final state (and lose it if
 // Retry restarts it).
 //

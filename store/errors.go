@@ -33,8 +33,8 @@ var (
 	ErrLeaseHeld = errors.New("lease held by another owner")
 	// ErrNoWork: the request needs nothing done (ClaimLease).
 	ErrNoWork = errors.New("request needs no work")
-	// ErrNotRequester: only the requester may cancel a request.
-	ErrNotRequester = errors.New("only the requester can cancel")
+	// ErrNotRequester: only the requester may cancel (or confirm) a request.
+	ErrNotRequester = errors.New("only the requester can cancel or confirm")
 	// ErrNotRetryable: Retry on a request that is not partial or failed.
 	ErrNotRetryable = errors.New("request is not partial or failed")
 )
@@ -74,3 +74,39 @@ func (e *LeaseHeldError) Error() string {
 
 // Is matches ErrLeaseHeld.
 func (e *LeaseHeldError) Is(target error) bool { return target == ErrLeaseHeld }
+
+// Errors of the action pipeline's Confirm and Undo.
+var (
+	// ErrNotConfirming: Confirm on a request that never waited for a Confirm.
+	ErrNotConfirming = errors.New("request does not wait for a Confirm")
+	// ErrAwaitingConfirm: Approve or Deny on a request that waits for its requester's Confirm.
+	ErrAwaitingConfirm = errors.New("request waits for its requester's Confirm")
+	// ErrConfirmExpired: Confirm after ConfirmWindow; the request is expired (errors.Is also
+	// matches ErrExpired).
+	ErrConfirmExpired = errors.New("confirm window of 10 minutes has passed")
+	// ErrUndoWindowClosed: Undo after Request.UndoUntil.
+	ErrUndoWindowClosed = errors.New("undo window has closed")
+	// ErrAlreadyUndone: a second Undo. The error is an *UndoneError.
+	ErrAlreadyUndone = errors.New("already undone")
+	// ErrNotUndoable: Undo on a request that offers none (approved actions, Undo requests) or
+	// is not done or partial.
+	ErrNotUndoable = errors.New("request cannot be undone")
+	// ErrNothingToUndo: Undo on a request none of whose accounts is done.
+	ErrNothingToUndo = errors.New("no account was changed: nothing to undo")
+)
+
+// UndoneError says that a request was already undone: by whom, when, and the Undo request.
+// errors.Is(err, ErrAlreadyUndone) holds for it.
+type UndoneError struct {
+	ID     string    // the request undone
+	UndoID string    // its Undo request
+	By     string    // who clicked Undo
+	At     time.Time // when
+}
+
+func (e *UndoneError) Error() string {
+	return fmt.Sprintf("request %s already undone by %s at %s", e.ID, e.By, e.At.UTC().Format(time.RFC3339))
+}
+
+// Is matches ErrAlreadyUndone.
+func (e *UndoneError) Is(target error) bool { return target == ErrAlreadyUndone }

@@ -42,6 +42,7 @@ func tooManyOpen(rest []any) error {
 type RequestSummary struct {
 	ID              string
 	Number          int64
+	Action          ActionKind // UnbanAction for requests stored before actions
 	Target          Target
 	Requester       string
 	Channel         string
@@ -83,6 +84,7 @@ func (s *Store) PendingSummaries(ctx context.Context, max int) ([]RequestSummary
 		out = append(out, RequestSummary{
 			ID:              h["id"],
 			Number:          atoi64(h["number"]),
+			Action:          ActionKind(h["action"]).orUnban(),
 			Target:          Target{Kind: TargetKind(h["kind"]), ID: h["target"], GroupType: h["group_type"]},
 			Requester:       h["requester"],
 			Channel:         h["channel"],

@@ -16,7 +16,10 @@ import (
 
 // State is where a request is in its life:
 // pending → approved → executing → done | partial | failed, or pending →
-// denied | cancelled | expired; partial | failed → executing by Retry.
+// denied | cancelled | expired; partial | failed → executing by Retry. An
+// immediate action (no approvals needed) starts approved, or confirming
+// while it waits for its requester's Confirm (confirming → approved |
+// cancelled | expired); done | partial → undone once its Undo request finished.
 type State string
 
 // States of a request.
@@ -30,13 +33,18 @@ const (
 	Denied    State = "denied"
 	Cancelled State = "cancelled"
 	Expired   State = "expired"
+	// Confirming: an immediate action on many accounts waits for its requester's Confirm
+	// (ConfirmWindow from creation); nothing is sent before.
+	Confirming State = "confirming"
+	// Undone: the Undo request made from this done or partial request finished done or partial.
+	Undone State = "undone"
 )
 
 // Final reports whether no decision or execution will change the state any
 // more (Retry can still restart partial and failed).
 func (st State) Final() bool {
 	switch st {
-	case Done, Partial, Failed, Denied, Cancelled, Expired:
+	case Done, Partial, Failed, Denied, Cancelled, Expired, Undone:
 		return true
 	}
 	return false
@@ -70,9 +78,13 @@ const (
 	EffectResult    Effect = "result"    // show the outcome in the thread and on the root
 	EffectRequester Effect = "requester" // tell the requester (mention and DM)
 	EffectExpiry    Effect = "expiry"    // show the expiry on the root, remove its buttons
+	// EffectUndo: show on the root that Undo was asked (UndoneBy set) or ran (state Undone), and
+	// take its Undo button away. Owed by the original request, never by the Undo request.
+	EffectUndo Effect = "undo"
 )
 
-// NewRequest is what CreateRequest needs to open an unban request.
+// NewRequest is what CreateRequest needs to open a request (ban, mute, unmute or unban).
+// Without Action it is an unban as before: Approvals 0 means 1 and the new fields are unused.
 type NewRequest struct {
 	OpID      string // the command's operation ID (e.g. its trigger_id); required
 	Target    Target
@@ -80,8 +92,29 @@ type NewRequest struct {
 	Reason    string
 	Requester string        // Slack user ID; must be a moderator or above now
 	Channel   string        // approval channel the root message goes to
-	TTL       time.Duration // time to decide; expires_at = Redis now + TTL; required
-	Approvals int           // distinct approvals needed; default 1
+	TTL       time.Duration // time to decide; expires_at = Redis now + TTL; required when approvals are needed
+	// Approvals is how many distinct approvals the policy needs. With Action set, 0 means an
+	// immediate action (state Approved at once, or Confirming with Confirm); with Action empty
+	// (the unban API before actions) 0 means 1.
+	Approvals int
+
+	// Action is what the request does; "" is UnbanAction (and the old meaning of Approvals).
+	Action ActionKind
+	// Duration of a ban or mute in seconds (PermanentDuration for ever); 0 for unban and
+	// unmute, and required (≥ 1) for ban and mute.
+	Duration   uint32
+	ReasonCode string // the reason code the reason started with ("spam"), or ""
+	// Preview is the live-state summary shown on the root ("12 banned, 3 not banned").
+	Preview string
+	// Prior is each account's state as the preview found it (banned or muted until when, or
+	// not); Undo restores it. Accounts missing from it (or not Checked) are unknown.
+	Prior map[string]PriorState
+	// Confirm, for an immediate action, makes it wait in Confirming for the requester's
+	// Confirm within ConfirmWindow of its creation (else it expires); nothing is sent before.
+	Confirm bool
+	// UndoWindow, for an immediate action, is how long after each finish Undo is allowed
+	// (Request.UndoUntil); 0 offers no Undo.
+	UndoWindow time.Duration
 	// MaxOpen, when positive, is the most requests one requester may have open (not in a
 	// final state, not past expiry); one more is refused with a *TooManyOpenError.
 	MaxOpen int
@@ -92,13 +125,25 @@ type NewRequest struct {
 	LeaseTTL   time.Duration
 }
 
-// Request is an unban request as stored.
+// Request is a request as stored.
 type Request struct {
-	ID         string // opaque, for button values
-	Number     int64  // short human number (#42)
+	ID         string     // opaque, for button values
+	Number     int64      // short human number (#42)
+	Action     ActionKind // UnbanAction for requests stored before actions
 	Target     Target
 	Accounts   []string
 	Reason     string
+	ReasonCode string
+	// Duration of the ban or mute in seconds (PermanentDuration for ever), 0 for unban and
+	// unmute; an Undo request's accounts each have their own (Plan, DurationFor).
+	Duration uint32
+	Preview  string
+	// Prior is what the preview found per account; accounts missing are unknown.
+	Prior map[string]PriorState
+	// Plan, on an Undo request only, is each account's target in seconds: 0 lifts the ban or
+	// mute (unban, MuteTime 0), PermanentDuration bans or mutes for ever, any other value
+	// bans or mutes for that long. Use DurationFor.
+	Plan       map[string]uint32
 	Requester  string
 	Channel    string // approval channel
 	ThreadTS   string // ts of the root message ("" until SetRoot)
@@ -107,8 +152,27 @@ type Request struct {
 	ExpiresAt  time.Time
 	State      State
 
-	ApprovalsNeeded int
+	ApprovalsNeeded int        // 0: an immediate action
 	Approvals       []Approval // oldest first
+
+	// NeedsConfirm: an immediate action that waited (or waits) in Confirming; ConfirmedAt is
+	// when its requester confirmed it (zero if not yet, or never).
+	NeedsConfirm bool
+	ConfirmedAt  time.Time
+	// UndoWindow is how long Undo is offered after a finish (0: no Undo, e.g. on approved
+	// actions and on Undo requests); UndoUntil is when the current window ends (zero until
+	// the first finish that left something done).
+	UndoWindow time.Duration
+	UndoUntil  time.Time
+	// UndoOf is, on an Undo request, the ID (and number) of the request it undoes.
+	UndoOf       string
+	UndoOfNumber int64
+	// UndoneBy is, on an undone (or being undone) request, the ID of its Undo request; UndoActor
+	// clicked Undo at UndoAt. Set when Undo is clicked; State becomes Undone when the Undo
+	// request finishes done or partial.
+	UndoneBy  string
+	UndoActor string
+	UndoAt    time.Time
 
 	DecidedBy  string    // who approved (the quorum-making approval), denied or cancelled; SystemActor when modbot cancelled it
 	DecidedAt  time.Time // when the request left pending (also for expiry)
@@ -175,19 +239,38 @@ func (r *Request) Owes(e Effect) bool { return slices.Contains(r.Owed, e) }
 // moment (else ErrForbidden). Sending the same OpID again returns the
 // request that op created.
 func (s *Store) CreateRequest(ctx context.Context, nr NewRequest) (*Request, error) {
+	if nr.Action == "" && nr.Approvals <= 0 {
+		nr.Approvals = 1
+	}
 	if err := nr.check(); err != nil {
 		return nil, fmt.Errorf("create request: %w", err)
 	}
-	if nr.Approvals <= 0 {
-		nr.Approvals = 1
+	action := nr.Action
+	if action == "" {
+		action = UnbanAction
+	}
+	ttl := nr.TTL
+	if nr.Confirm {
+		ttl = ConfirmWindow
 	}
 	id, err := newID()
 	if err != nil {
 		return nil, err
 	}
-	status, rest, err := s.runStatus(ctx, s.scripts.create, id, nr.OpID, string(nr.Target.Kind), nr.Target.ID,
+	confirm := "0"
+	if nr.Confirm {
+		confirm = "1"
+	}
+	args := []any{id, nr.OpID, string(nr.Target.Kind), nr.Target.ID,
 		nr.Target.GroupType, strings.Join(nr.Accounts, "\n"), nr.Reason, nr.Requester, nr.Channel,
-		nr.TTL.Milliseconds(), nr.Approvals, nr.LeaseOwner, nr.LeaseTTL.Milliseconds(), max(nr.MaxOpen, 0))
+		ttl.Milliseconds(), nr.Approvals, nr.LeaseOwner, nr.LeaseTTL.Milliseconds(), max(nr.MaxOpen, 0),
+		string(action), int64(nr.Duration), nr.ReasonCode, confirm, nr.UndoWindow.Milliseconds(), nr.Preview}
+	for _, a := range nr.Accounts {
+		if p, ok := nr.Prior[a]; ok && p.Checked {
+			args = append(args, a, p.encode())
+		}
+	}
+	status, rest, err := s.runStatus(ctx, s.scripts.create, args...)
 	if err != nil {
 		return nil, fmt.Errorf("create request: %w", err)
 	}
@@ -288,8 +371,31 @@ func (nr *NewRequest) check() error {
 		return errors.New("no accounts")
 	case nr.Requester == "":
 		return errors.New("no requester")
-	case nr.TTL <= 0:
+	case nr.Approvals < 0:
+		return fmt.Errorf("%d approvals", nr.Approvals)
+	case nr.TTL <= 0 && nr.Approvals > 0:
 		return errors.New("no TTL")
+	}
+	switch nr.Action {
+	case "", UnbanAction, UnmuteAction:
+		if nr.Duration != 0 {
+			return fmt.Errorf("%s with a duration (%d s)", nr.Action.orUnban(), nr.Duration)
+		}
+	case BanAction, MuteAction:
+		if nr.Duration == 0 {
+			return fmt.Errorf("%s without a duration", nr.Action)
+		}
+	default:
+		return fmt.Errorf("action %q is not ban, mute, unmute or unban", nr.Action)
+	}
+	if (nr.Action == MuteAction || nr.Action == UnmuteAction) && nr.Target.Kind != KindGroup {
+		return fmt.Errorf("%s on a %s: only groups can be muted", nr.Action, nr.Target.Kind)
+	}
+	if nr.Approvals > 0 && (nr.Confirm || nr.UndoWindow != 0) {
+		return errors.New("Confirm and Undo are for immediate actions (0 approvals) only")
+	}
+	if nr.UndoWindow < 0 {
+		return errors.New("negative undo window")
 	}
 	for _, a := range nr.Accounts {
 		if a == "" || strings.ContainsAny(a, " \t\r\n") {
@@ -307,16 +413,17 @@ func newID() (string, error) {
 	return hex.EncodeToString(b[:]), nil
 }
 
-// decodeRequest reads a snapshot from lib.lua: {hash, approvals, outcomes, owed}.
+// decodeRequest reads a snapshot from lib.lua: {hash, approvals, outcomes, owed, prior, plan}.
 func decodeRequest(v any) (*Request, error) {
 	parts, ok := v.([]any)
-	if !ok || len(parts) != 4 {
+	if !ok || len(parts) != 6 {
 		return nil, fmt.Errorf("unexpected request snapshot %T", v)
 	}
 	h, approvals, outcomes := pairs(parts[0]), pairs(parts[1]), pairs(parts[2])
 	r := &Request{
 		ID:     h["id"],
 		Number: atoi64(h["number"]),
+		Action: ActionKind(h["action"]).orUnban(),
 		Target: Target{
 			Kind:      TargetKind(h["kind"]),
 			ID:        h["target"],
@@ -324,6 +431,9 @@ func decodeRequest(v any) (*Request, error) {
 		},
 		Accounts:         splitLines(h["accounts"]),
 		Reason:           h["reason"],
+		ReasonCode:       h["reason_code"],
+		Duration:         uint32(atoi64(h["duration"])),
+		Preview:          h["preview"],
 		Requester:        h["requester"],
 		Channel:          h["channel"],
 		ThreadTS:         h["thread_ts"],
@@ -339,6 +449,15 @@ func decodeRequest(v any) (*Request, error) {
 		DroppedApprovals: splitLines(h["dropped"]),
 		FinishedAt:       msTime(h["finished_ms"]),
 		Retries:          int(atoi64(h["retries"])),
+		NeedsConfirm:     h["confirm"] == "1",
+		ConfirmedAt:      msTime(h["confirmed_ms"]),
+		UndoWindow:       time.Duration(atoi64(h["undo_ms"])) * time.Millisecond,
+		UndoUntil:        msTime(h["undo_until_ms"]),
+		UndoOf:           h["undo_of"],
+		UndoOfNumber:     atoi64(h["undo_of_num"]),
+		UndoneBy:         h["undone_by"],
+		UndoActor:        h["undo_actor"],
+		UndoAt:           msTime(h["undo_at_ms"]),
 		Outcomes:         make(map[string]Outcome, len(outcomes)),
 		Lease: Lease{
 			RequestID: h["id"],
@@ -366,6 +485,18 @@ func decodeRequest(v any) (*Request, error) {
 		}
 	}
 	slices.Sort(r.Owed)
+	if prior := pairs(parts[4]); len(prior) > 0 {
+		r.Prior = make(map[string]PriorState, len(prior))
+		for a, v := range prior {
+			r.Prior[a] = decodePrior(v)
+		}
+	}
+	if plan := pairs(parts[5]); len(plan) > 0 {
+		r.Plan = make(map[string]uint32, len(plan))
+		for a, v := range plan {
+			r.Plan[a] = uint32(atoi64(v))
+		}
+	}
 	return r, nil
 }
 

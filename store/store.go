@@ -191,6 +191,7 @@ type scripts struct {
 	create, get, decide, expire, retry               *redis.Script
 	claim, renew, outcomes, progress, finish, owed   *redis.Script
 	work, setRole, bootstrap, appendAudit, feed, rel *redis.Script
+	undo, undoClose                                  *redis.Script
 }
 
 func loadScripts() scripts {
@@ -201,7 +202,7 @@ func loadScripts() scripts {
 		retry: sc("retry"), claim: sc("claim"), renew: sc("renew"), outcomes: sc("outcomes"),
 		progress: sc("progress"), finish: sc("finish"), owed: sc("owed"), work: sc("work"),
 		setRole: sc("setrole"), bootstrap: sc("bootstrap"), appendAudit: sc("append"),
-		feed: sc("feed"), rel: sc("release"),
+		feed: sc("feed"), rel: sc("release"), undo: sc("undo"), undoClose: sc("undoclose"),
 	}
 }
 

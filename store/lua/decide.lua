@@ -1,5 +1,6 @@
--- decide.lua: Approve, Deny or Cancel a pending request, in one atomic step.
--- A[1] id, A[2] action ('approve' | 'deny' | 'cancel'), A[3] actor,
+-- decide.lua: Approve, Deny or Cancel a pending request, or Confirm or
+-- Cancel a confirming one, in one atomic step.
+-- A[1] id, A[2] action ('approve' | 'deny' | 'cancel' | 'confirm'), A[3] actor,
 -- A[4] op id, A[5] reason (deny only).
 -- Checks, in order: the op was already applied (answers 'dup'), the state,
 -- expiry against TIME (an overdue request is expired here, once), the
@@ -12,15 +13,25 @@
 -- then short).
 -- Cancel needs only that the actor is the requester, whatever their role
 -- now: withdrawing a request never does anything to anyone.
+-- Confirm needs the requester, still a moderator, before expires_at (the
+-- confirm window); it makes the request approved and owes its root message.
 -- Replies {'ok', snapshot} | {'dup', snapshot} | {'notfound'}
 --   | {'decided', state, by, at_ms} | {'expired', at_ms} | {'forbidden'}
---   | {'self'} | {'already'} | {'notrequester'}.
+--   | {'self'} | {'already'} | {'notrequester'} | {'confirming'} (approve or
+--   deny while it waits for Confirm) | {'notconfirming', state} (confirm on a
+--   request that never waited for one) | {'confirmexpired', at_ms[, 'here']}.
 local id, action, actor, op, reason = A[1], A[2], A[3], A[4], A[5]
 local k = rkey(id)
 if redis.call('EXISTS', k) == 0 then return {'notfound'} end
 if redis.call('HGET', k .. ':ops', op) == action then return {'dup', snapshot(id)} end
 local r = hash(k)
-if r.state ~= 'pending' then
+if r.state == 'confirming' then
+  if action == 'approve' or action == 'deny' then return {'confirming'} end
+elseif action == 'confirm' and r.confirm ~= '1' then
+  return {'notconfirming', r.state}
+elseif action == 'confirm' and r.state == 'expired' then
+  return {'confirmexpired', r.decided_ms}
+elseif r.state ~= 'pending' then
   local by = r.decided_by
   if by == SYSTEM then by = '' end
   return {'decided', r.state, by, r.decided_ms}
@@ -28,6 +39,7 @@ end
 local now = now_ms()
 if now >= tonumber(r.expires_ms) then
   expire(id, r, now)
+  if action == 'confirm' then return {'confirmexpired', fmt(now), 'here'} end
   return {'expired', fmt(now)}
 end
 
@@ -85,8 +97,19 @@ elseif action == 'cancel' then
   redis.call('HSET', k, 'state', 'cancelled', 'decided_by', actor, 'decided_ms', fmt(now),
     'finished_ms', fmt(now))
   redis.call('ZREM', P .. 'req:pending', id)
-  redis.call('SADD', k .. ':owed', 'result')
+  redis.call('ZREM', P .. 'req:confirming', id)
+  -- a confirming request has no root to show it on: the click's own answer says it
+  if r.state == 'pending' then redis.call('SADD', k .. ':owed', 'result') end
   req_audit(now, r, {actor = actor, action = 'cancel', outcome = 'cancelled', op = op})
+elseif action == 'confirm' then
+  if r.state ~= 'confirming' then return {'notconfirming', r.state} end
+  if actor ~= r.requester then return {'notrequester'} end
+  if role_rank(actor) < RANK.moderator then return {'forbidden'} end
+  redis.call('HSET', k, 'state', 'approved', 'decided_by', actor, 'decided_ms', fmt(now),
+    'confirmed_ms', fmt(now))
+  redis.call('ZREM', P .. 'req:confirming', id)
+  redis.call('SADD', k .. ':owed', 'root')
+  req_audit(now, r, {actor = actor, action = 'confirm', outcome = 'approved', op = op})
 else
   return redis.error_reply('unknown action ' .. action)
 end

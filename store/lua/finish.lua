@@ -4,6 +4,10 @@
 -- accounts (already in the wanted state) count as settled, not failed. The
 -- result and the requester's notice become owed; the lease stays with the
 -- owner, who posts them and then releases it.
+-- An immediate action with an undo window that left something done opens
+-- (or reopens) its window: undo_until_ms = now + undo_ms. An Undo request
+-- that finished done or partial makes the request it undoes 'undone' (which
+-- then owes 'undo': its root shows it).
 -- Replies {'ok', snapshot} | {'notfound'} | {'leaselost'} | {'badstate', state}.
 local id, owner, epoch = A[1], A[2], A[3]
 local k = rkey(id)
@@ -28,6 +32,22 @@ end
 local state = 'partial'
 if failed == 0 then state = 'done' elseif done + skipped == 0 then state = 'failed' end
 redis.call('HSET', k, 'state', state, 'finished_ms', fmt(now))
+if tonumber(r.undo_ms or '0') > 0 and done > 0 and (r.undone_by or '') == '' then
+  redis.call('HSET', k, 'undo_until_ms', fmt(now + tonumber(r.undo_ms)))
+  redis.call('ZADD', P .. 'req:undo', fmt(now + tonumber(r.undo_ms)), id)
+end
+local undoes = r.undo_of or ''
+if undoes ~= '' and state ~= 'failed' then
+  local ok = rkey(undoes)
+  local ost = redis.call('HGET', ok, 'state')
+  if ost == 'done' or ost == 'partial' then
+    redis.call('HSET', ok, 'state', 'undone', 'finished_ms', fmt(now))
+    redis.call('SADD', ok .. ':owed', 'undo')
+    req_audit(now, hash(ok), {actor = r.requester, action = 'undo', outcome = 'undone', accounts = {},
+      detail = 'by #' .. r.number .. ': ' .. state, op = owner})
+    settle(undoes)
+  end
+end
 redis.call('SADD', k .. ':owed', 'result', 'requester')
 req_audit(now, r, {actor = r.decided_by, action = 'finish', outcome = state, accounts = {},
   detail = done .. ' done, ' .. skipped .. ' skipped, ' .. failed .. ' failed', op = owner})

@@ -17,7 +17,9 @@ for i = 4, #ARGV do A[#A + 1] = ARGV[i] end
 local RANK = {viewer = 1, moderator = 2, approver = 3, admin = 4}
 local SYSTEM = '@system'
 local AUDIT_SHOWN = 20
-local FINAL = {done = true, partial = true, failed = true, denied = true, cancelled = true, expired = true}
+local FINAL = {done = true, partial = true, failed = true, denied = true, cancelled = true, expired = true,
+  undone = true}
+local PERMANENT = 4294967295
 
 -- fmt renders a number as an integer string (no exponent).
 local function fmt(n) return string.format('%.0f', n) end
@@ -51,7 +53,8 @@ end
 -- audit appends one entry to the stream (trimming it by age) and adds the
 -- entry to the small per-filter indexes (trimmed alongside). e has: actor,
 -- action, kind, target, accounts (list), req, num, outcome, code, detail, op,
--- and optionally count (the accounts concerned when e.accounts does not list them).
+-- and optionally count (the accounts concerned when e.accounts does not list them)
+-- and act (the request's action kind: ban, mute, unmute, unban).
 local function audit(now, e)
   local accounts = e.accounts or {}
   local shown = {}
@@ -63,7 +66,7 @@ local function audit(now, e)
     'accounts', table.concat(shown, '\n'), 'count', tostring(e.count or #accounts),
     'req', e.req or '', 'num', tostring(e.num or ''),
     'outcome', e.outcome or '', 'code', tostring(e.code or 0),
-    'detail', e.detail or '', 'op', e.op or '')
+    'detail', e.detail or '', 'op', e.op or '', 'act', e.act or '')
   local member = pad(id)
   local cut = '(' .. pad(minid)
   local function index(key)
@@ -88,9 +91,16 @@ local function accounts_of(r)
   return list
 end
 
+-- action_of is a request's action kind (requests stored before actions are unbans).
+local function action_of(r)
+  if (r.action or '') == '' then return 'unban' end
+  return r.action
+end
+
 -- req_audit fills an audit entry from a request.
 local function req_audit(now, r, e)
   e.kind, e.target, e.req, e.num = r.kind, r.target, r.id, r.number
+  e.act = e.act or action_of(r)
   if e.accounts == nil then e.accounts = accounts_of(r) end
   return audit(now, e)
 end
@@ -108,7 +118,8 @@ local function settle(id)
   else
     redis.call('ZREM', P .. 'req:work', id)
   end
-  local keys = {k, k .. ':approvals', k .. ':outcomes', k .. ':ops', k .. ':owed', P .. 'reqnum:' .. r.number}
+  local keys = {k, k .. ':approvals', k .. ':outcomes', k .. ':ops', k .. ':owed', k .. ':prior', k .. ':plan',
+    P .. 'reqnum:' .. r.number}
   for _, key in ipairs(keys) do
     if FINAL[r.state] then
       redis.call('PEXPIREAT', key, fmt(tonumber(r.finished_ms) + KEEP))
@@ -122,16 +133,25 @@ end
 local function snapshot(id)
   local k = rkey(id)
   return {redis.call('HGETALL', k), redis.call('HGETALL', k .. ':approvals'),
-    redis.call('HGETALL', k .. ':outcomes'), redis.call('SMEMBERS', k .. ':owed')}
+    redis.call('HGETALL', k .. ':outcomes'), redis.call('SMEMBERS', k .. ':owed'),
+    redis.call('HGETALL', k .. ':prior'), redis.call('HGETALL', k .. ':plan')}
 end
 
--- expire moves a pending request to expired (the caller checked state and time).
+-- expire moves a pending or confirming request to expired (the caller
+-- checked state and time). A confirming one has no root message yet: only
+-- its requester is owed a word.
 local function expire(id, r, now)
   local k = rkey(id)
   redis.call('HSET', k, 'state', 'expired', 'decided_by', '', 'decided_ms', fmt(now), 'finished_ms', fmt(now))
   redis.call('ZREM', P .. 'req:pending', id)
-  redis.call('SADD', k .. ':owed', 'expiry', 'requester')
-  req_audit(now, r, {actor = SYSTEM, action = 'expire', outcome = 'expired'})
+  if r.state == 'confirming' then
+    redis.call('ZREM', P .. 'req:confirming', id)
+    redis.call('SADD', k .. ':owed', 'requester')
+    req_audit(now, r, {actor = SYSTEM, action = 'expire', outcome = 'expired', detail = 'not confirmed in time'})
+  else
+    redis.call('SADD', k .. ':owed', 'expiry', 'requester')
+    req_audit(now, r, {actor = SYSTEM, action = 'expire', outcome = 'expired'})
+  end
   settle(id)
 end
 

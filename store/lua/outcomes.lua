@@ -31,7 +31,7 @@ for i = 4, #A, 2 do
 end
 for _, g in ipairs(order) do
   local e = groups[g]
-  req_audit(now, r, {actor = r.decided_by, action = 'unban', outcome = e.status, code = e.code,
+  req_audit(now, r, {actor = r.decided_by, action = action_of(r), outcome = e.status, code = e.code,
     detail = e.info, accounts = e.accounts, op = owner})
 end
 return {'ok'}

@@ -4,7 +4,7 @@
 -- Replies {total, {{field, value, ...}, ...}}.
 local key = P .. 'req:pending'
 local fields = {'id', 'number', 'kind', 'target', 'group_type', 'requester', 'channel', 'thread_ts',
-  'created_ms', 'expires_ms', 'state', 'needed'}
+  'created_ms', 'expires_ms', 'state', 'needed', 'action'}
 local out = {}
 for _, id in ipairs(redis.call('ZRANGE', key, 0, tonumber(A[1]) - 1)) do
   local k = rkey(id)

@@ -5,14 +5,16 @@
 -- A[1] id, A[2] actor, A[3] op id.
 -- Allowed for approvers and for the requester (while still a moderator).
 -- The lease is left free: the caller claims it with claim.lua.
+-- A request being undone (undone_by set) is not retried: its Undo request is.
 -- Replies {'ok', snapshot} | {'dup', snapshot} | {'notfound'}
---   | {'notretryable', state} | {'forbidden'}.
+--   | {'notretryable', state} | {'forbidden'} | {'undone', undo id, by, at_ms}.
 local id, actor, op = A[1], A[2], A[3]
 local k = rkey(id)
 if redis.call('EXISTS', k) == 0 then return {'notfound'} end
 if redis.call('HGET', k .. ':ops', op) == 'retry' then return {'dup', snapshot(id)} end
 local r = hash(k)
 if r.state ~= 'partial' and r.state ~= 'failed' then return {'notretryable', r.state} end
+if (r.undone_by or '') ~= '' then return {'undone', r.undone_by, r.undo_actor, r.undo_at_ms} end
 local rank = role_rank(actor)
 if not (rank >= RANK.approver or (actor == r.requester and rank >= RANK.moderator)) then
   return {'forbidden'}
