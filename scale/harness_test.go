@@ -60,7 +60,7 @@ func scaleSizes() sizes {
 type worldOptions struct {
 	rate        int           // MODBOT_TIM_RATE, and the emulator's limit; default 1000
 	maxAccounts int           // MODBOT_MAX_ACCOUNTS; default 1000
-	leaseTTL    time.Duration // in-process and re-executed replicas; default 2s
+	leaseTTL    time.Duration // in-process replicas and MODBOT_LEASE_TTL of processes; default 2s
 	noAudit     bool          // no audit channel (nothing but the request's own messages reaches Slack)
 }
 
