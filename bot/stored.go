@@ -16,7 +16,7 @@ const notSafelyStored = ":warning: Done, but not yet safely stored: Redis's repl
 
 // storageNote adds notSafelyStored to m when a write made under ctx (store.TrackWrites: every
 // command, click and execution has its own) is unconfirmed. The answers to a person — response_url
-// replies and DMs — go through it.
+// replies, DMs and the decision notes in a request's thread — go through it.
 func storageNote(ctx context.Context, m message) message {
 	if !store.Unconfirmed(ctx) {
 		return m

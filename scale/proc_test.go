@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -14,6 +15,7 @@ import (
 
 	"modbot/bot/slacktest"
 	"modbot/internal/modbotbin"
+	"modbot/store/storetest"
 )
 
 // proc is one replica process: the `modbot run` binary (internal/modbotbin builds it), with the
@@ -50,6 +52,12 @@ func (w *world) env() []string {
 	}
 	if !w.o.noAudit {
 		env = append(env, "MODBOT_AUDIT_CHANNEL="+auditCh)
+	}
+	if w.group != nil {
+		env = slices.DeleteFunc(env, func(v string) bool { return strings.HasPrefix(v, "MODBOT_REDIS_URL=") })
+		env = append(env, "MODBOT_REDIS_SENTINEL_ADDRS="+strings.Join(w.group.Addrs(), ","),
+			"MODBOT_REDIS_SENTINEL_MASTER="+storetest.SentinelMaster,
+			"MODBOT_REDIS_MIN_REPLICAS="+strconv.Itoa(w.o.minReplicas))
 	}
 	return env
 }
