@@ -93,6 +93,9 @@ func newMetrics() *metrics {
 	m.redisErrors = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "modbot_redis_errors_total", Help: "Redis commands that failed (connection errors, timeouts, error replies).",
 	})
+	for _, r := range metricDecisions { // a fixed set: every series exists from the start, at 0
+		m.decisions.WithLabelValues(r)
+	}
 	reg.MustRegister(build, m.timCalls, m.timDuration, m.timRetries, m.limiterWait, m.ack, m.decisions,
 		m.reconnects, m.commands, m.cmdDuration, m.redisUnconfirmed, m.redisErrors)
 	return m

@@ -263,6 +263,7 @@ func TestRun_HealthReadinessAndMetrics(t *testing.T) {
 			t.Errorf("/metrics carries the ID %q", id)
 		}
 	}
+	checkMetricsList(t, metrics)
 
 	// Redis goes away: not ready, still alive; it comes back: ready again.
 	w.redis.Kill()
@@ -417,4 +418,34 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// metricsList is the list of the metric families a running modbot exports (modbot_* and
+// process_*), which deploy/'s tests hold the dashboard and the alerts against.
+const metricsList = "../../deploy/metrics.txt"
+
+// checkMetricsList compares the families of a live /metrics with deploy/metrics.txt; with -update
+// it rewrites the file.
+func checkMetricsList(t *testing.T, text string) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("# The metric families a running `modbot run` exports at /metrics (name and type), read from a live\n" +
+		"# process by go test ./cmd/modbot -run TestRun_HealthReadinessAndMetrics -update. deploy/'s tests check\n" +
+		"# that the dashboard and the alerts query only these.\n")
+	for line := range strings.SplitSeq(text, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 4 && f[0] == "#" && f[1] == "TYPE" && (strings.HasPrefix(f[2], "modbot_") || strings.HasPrefix(f[2], "process_")) {
+			b.WriteString(f[2] + " " + f[3] + "\n")
+		}
+	}
+	if *update {
+		if err := os.WriteFile(metricsList, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	old, err := os.ReadFile(metricsList)
+	if err != nil || string(old) != b.String() {
+		t.Errorf("%s differs from a live /metrics (%v); run go test ./cmd/modbot -run TestRun_HealthReadinessAndMetrics -update\n--- live\n%s", metricsList, err, b.String())
+	}
 }
