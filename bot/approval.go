@@ -182,7 +182,7 @@ func (b *Bot) postNote(ctx context.Context, req *store.Request, m message) {
 	if req.ThreadTS == "" {
 		return
 	}
-	if _, err := b.post(ctx, req.Channel, req.ThreadTS, m); err != nil {
+	if _, err := b.post(ctx, req.Channel, req.ThreadTS, storageNote(ctx, m)); err != nil {
 		b.log.Warn("post thread note", "request_id", req.ID, "err", err)
 	}
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
+
+	"modbot/store"
 )
 
 // Options configures a Bot. Zero values take the defaults named on each field.
@@ -174,7 +176,7 @@ func (b *Bot) Run(ctx context.Context, drain time.Duration) error {
 	for range b.o.Workers {
 		b.wg.Go(func() {
 			for job := range b.jobs {
-				job(workCtx)
+				job(store.TrackWrites(workCtx)) // each job learns whether its writes reached the replicas
 			}
 		})
 	}

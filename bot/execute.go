@@ -90,7 +90,7 @@ func (b *Bot) startExecution(ctx context.Context, id string) {
 		case <-ctx.Done():
 			return
 		}
-		b.execute(ctx, id)
+		b.execute(store.TrackWrites(ctx), id) // its own tracker: the outcome's DM says if it is unconfirmed
 	}()
 }
 

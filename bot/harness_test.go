@@ -60,6 +60,7 @@ type envOption func(*envConfig)
 type envConfig struct {
 	bot     bot.Options
 	tim     timtest.Options
+	store   store.Options
 	noStart bool
 	tencent func(*tim.Client) bot.Tencent
 }
@@ -105,7 +106,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	e.slack.AddChannel(elsewhere, "random", false)
 
 	e.tim = timtest.NewServer(t, cfg.tim)
-	e.store = storetest.New(t)
+	e.store = storetest.New(t, cfg.store)
 	ctx := t.Context()
 	for user, role := range map[string]store.Role{
 		alice: store.RoleModerator, bob: store.RoleApprover, erin: store.RoleApprover,

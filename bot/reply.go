@@ -32,7 +32,7 @@ func (b *Bot) respond(ctx context.Context, responseURL string, m message, replac
 	if responseURL == "" {
 		return errors.New("respond: no response_url")
 	}
-	opts := append(m.options(), slack.MsgOptionResponseURL(responseURL, slack.ResponseTypeEphemeral))
+	opts := append(storageNote(ctx, m).options(), slack.MsgOptionResponseURL(responseURL, slack.ResponseTypeEphemeral))
 	if replace {
 		opts = append(opts, slack.MsgOptionReplaceOriginal(responseURL))
 	}
@@ -91,7 +91,7 @@ func (b *Bot) dm(ctx context.Context, user string, m message) error {
 	if err != nil {
 		return fmt.Errorf("open DM with %s: %w", user, redactURL(err))
 	}
-	_, err = b.post(ctx, ch.ID, "", m)
+	_, err = b.post(ctx, ch.ID, "", storageNote(ctx, m))
 	return err
 }
 

@@ -6,8 +6,8 @@
 // open Socket Mode connection as Slack does), the Tencent emulator (tim/timtest), a redis-server of
 // its own (store/storetest) and several replicas: in-process bots (bot.New with distinct replica
 // IDs, each with its own Redis pool, shared rate limiter and tim client) or real processes — the
-// `modbot run` binary built with CGO_ENABLED=0, or, where a test needs a short execution lease,
-// the test binary re-executed as a replica (see TestMain).
+// `modbot run` binary built with CGO_ENABLED=0 (internal/modbotbin), given a short execution lease
+// with MODBOT_LEASE_TTL.
 //
 // The properties:
 //
@@ -22,6 +22,11 @@
 //   - TestProcessFaults: a replica killed with SIGKILL while executing, one paused with SIGSTOP
 //     past its lease and resumed with SIGCONT, and a SIGTERM drain.
 //   - TestLoad: slash commands at 100 a second; ack latency, errors, goroutines and memory.
+//   - TestFailover: Redis under Sentinel (primary, two replicas, three sentinels) and three
+//     `modbot run` processes with MODBOT_REDIS_MIN_REPLICAS=1; the primary SIGKILLed while a
+//     2,000-account unban executes and 100 requests are being approved: no decision a thread
+//     showed is lost, nothing is executed or sent twice, and how long commands went unanswered
+//     is reported against Sentinel's own failover time (MODBOT_SCALE=full also runs it with 0).
 //
 // Each reports figures (requests lost, executed twice, secrets leaked…) in its log.
 //
@@ -30,7 +35,7 @@
 // `go test ./scale/` (as CI runs it) uses small sizes that still prove each property and finish
 // in well under a minute and a half on two cores under -race. MODBOT_SCALE=full selects the sizes
 // of issue 7 (200 requests; 3 × 10,000 accounts at 200 calls a second; 30 s of load at 100
-// commands a second; process faults on `modbot run` with its default 30 s lease):
+// commands a second; process faults with `modbot run`'s default 30 s lease):
 //
 //	go test -count=1 -v -run . ./scale/                                       # small, as CI
 //	MODBOT_SCALE=full go test -count=1 -v -timeout 30m -run . ./scale/        # full-size tests

@@ -60,8 +60,13 @@ func scaleSizes() sizes {
 type worldOptions struct {
 	rate        int           // MODBOT_TIM_RATE, and the emulator's limit; default 1000
 	maxAccounts int           // MODBOT_MAX_ACCOUNTS; default 1000
-	leaseTTL    time.Duration // in-process and re-executed replicas; default 2s
+	leaseTTL    time.Duration // in-process replicas and MODBOT_LEASE_TTL of processes; default 2s
 	noAudit     bool          // no audit channel (nothing but the request's own messages reaches Slack)
+	// sentinel, when above 0, puts Redis under Sentinel: a primary, this many replicas and three
+	// sentinels; replicas reach it through MODBOT_REDIS_SENTINEL_* with MODBOT_REDIS_MIN_REPLICAS
+	// set to minReplicas.
+	sentinel    int
+	minReplicas int
 }
 
 // world is one Slack, one Tencent app, one Redis and the replicas serving them.
@@ -70,7 +75,8 @@ type world struct {
 	o     worldOptions
 	slack *slacktest.Server
 	tim   *timtest.Server
-	redis *storetest.Server
+	redis *storetest.Server   // the primary (under Sentinel: the first one)
+	group *storetest.Sentinel // under Sentinel: the primary, its replicas and the sentinels
 	// prefix is the key prefix of every replica and of store, the test's view of Redis.
 	prefix string
 	store  *store.Store
@@ -100,7 +106,12 @@ func newWorld(tb testing.TB, o worldOptions) *world {
 	w.slack.AddChannel(auditCh, "mod-audit", true)
 	w.slack.AddChannel(moderation, "moderation", true)
 	w.tim = timtest.NewServer(tb, timtest.Options{Rate: o.rate})
-	w.redis = storetest.StartServer(tb, "--appendonly", "yes")
+	if o.sentinel > 0 {
+		w.group = storetest.StartSentinel(tb, o.sentinel, "--appendonly", "yes")
+		w.redis = w.group.Nodes[0]
+	} else {
+		w.redis = storetest.StartServer(tb, "--appendonly", "yes")
+	}
 	w.prefix = storetest.Prefix(tb)
 	w.store = w.openStore()
 	ctx := context.Background()
@@ -123,7 +134,11 @@ func (w *world) openStore() *store.Store {
 	w.tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	st, err := store.Open(ctx, store.Options{URL: w.redis.URL(), Prefix: w.prefix})
+	o := store.Options{URL: w.redis.URL(), Prefix: w.prefix}
+	if w.group != nil {
+		o = store.Options{SentinelMaster: storetest.SentinelMaster, SentinelAddrs: w.group.Addrs(), Prefix: w.prefix}
+	}
+	st, err := store.Open(ctx, o)
 	if err != nil {
 		w.tb.Fatalf("open store: %v", err)
 	}
@@ -504,13 +519,15 @@ func (w *world) tally(gs []string, accounts map[string][]string) figures {
 // sends are the unban calls in an emulator log.
 type sends struct {
 	calls, failed int
-	resent        int            // (group, account) pairs sent again after an accepted unban
-	accepted      map[string]int // accepted unbans by "group account"
+	resent        int             // (group, account) pairs sent again after an accepted unban
+	accepted      map[string]int  // accepted unbans by "group account"
+	resentIn      map[string]int  // resent pairs by group
+	resentGroups  map[string]bool // groups with a resent pair
 }
 
 func countSends(tb testing.TB, log []timtest.Call) sends {
 	tb.Helper()
-	s := sends{accepted: map[string]int{}}
+	s := sends{accepted: map[string]int{}, resentIn: map[string]int{}, resentGroups: map[string]bool{}}
 	again := map[string]bool{}
 	for _, c := range log {
 		if c.Command != cmdUnban {
@@ -529,8 +546,10 @@ func countSends(tb testing.TB, log []timtest.Call) sends {
 		}
 		for _, a := range body.Accounts {
 			k := body.GroupID + " " + a
-			if s.accepted[k] > 0 {
+			if s.accepted[k] > 0 && !again[k] {
 				again[k] = true
+				s.resentIn[body.GroupID]++
+				s.resentGroups[body.GroupID] = true
 			}
 			if c.Code == 0 {
 				s.accepted[k]++

@@ -71,7 +71,7 @@ func (r loadResult) String() string {
 
 func load(tb testing.TB, rate int, dur time.Duration) loadResult {
 	w := newWorld(tb, worldOptions{})
-	ps := []*proc{w.startProc(modbotRun), w.startProc(modbotRun), w.startProc(modbotRun)}
+	ps := []*proc{w.startProc(), w.startProc(), w.startProc()}
 	g := w.tim.CreateGroup(timtest.Public)
 	for _, u := range []string{"u1", "u2", "u3"} {
 		w.tim.SetRole(g, u, "Member")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -14,19 +15,12 @@ import (
 
 	"modbot/bot/slacktest"
 	"modbot/internal/modbotbin"
+	"modbot/store/storetest"
 )
 
-// procKind says what a process replica runs.
-type procKind int
-
-const (
-	modbotRun   procKind = iota // the `modbot run` binary (30 s lease, 5 s sweep)
-	testReplica                 // this test binary as a replica (the world's lease, 200 ms sweep)
-)
-
-// proc is one replica process.
+// proc is one replica process: the `modbot run` binary (internal/modbotbin builds it), with the
+// world's MODBOT_LEASE_TTL and its own 5 s sweep.
 type proc struct {
-	kind procKind
 	cmd  *exec.Cmd
 	out  *syncBuffer
 	done chan error // cmd.Wait's result, once; put back by wait
@@ -54,11 +48,16 @@ func (w *world) env() []string {
 		"MODBOT_HTTP_ADDR=127.0.0.1:0",
 		"MODBOT_LOG_LEVEL=debug",
 		"MODBOT_DRAIN_TIMEOUT=" + w.drain().String(),
-		envLeaseTTL + "=" + w.o.leaseTTL.String(),
-		envSweep + "=200ms",
+		"MODBOT_LEASE_TTL=" + w.o.leaseTTL.String(),
 	}
 	if !w.o.noAudit {
 		env = append(env, "MODBOT_AUDIT_CHANNEL="+auditCh)
+	}
+	if w.group != nil {
+		env = slices.DeleteFunc(env, func(v string) bool { return strings.HasPrefix(v, "MODBOT_REDIS_URL=") })
+		env = append(env, "MODBOT_REDIS_SENTINEL_ADDRS="+strings.Join(w.group.Addrs(), ","),
+			"MODBOT_REDIS_SENTINEL_MASTER="+storetest.SentinelMaster,
+			"MODBOT_REDIS_MIN_REPLICAS="+strconv.Itoa(w.o.minReplicas))
 	}
 	return env
 }
@@ -66,27 +65,16 @@ func (w *world) env() []string {
 // drain is MODBOT_DRAIN_TIMEOUT.
 func (w *world) drain() time.Duration { return 2 * time.Second }
 
-// startProc starts a replica process and waits until it is connected to Slack.
-func (w *world) startProc(kind procKind) *proc {
+// startProc starts a `modbot run` process and waits until it is connected to Slack.
+func (w *world) startProc() *proc {
 	w.tb.Helper()
-	var cmd *exec.Cmd
-	switch kind {
-	case modbotRun:
-		bin, err := modbotbin.Build()
-		if err != nil {
-			w.tb.Fatal(err)
-		}
-		cmd = exec.Command(bin, "run")
-		cmd.Env = w.env()
-	case testReplica:
-		self, err := os.Executable()
-		if err != nil {
-			w.tb.Fatal(err)
-		}
-		cmd = exec.Command(self)
-		cmd.Env = append(w.env(), envReplica+"=1")
+	bin, err := modbotbin.Build()
+	if err != nil {
+		w.tb.Fatal(err)
 	}
-	p := &proc{kind: kind, cmd: cmd, out: &syncBuffer{}, done: make(chan error, 1)}
+	cmd := exec.Command(bin, "run")
+	cmd.Env = w.env()
+	p := &proc{cmd: cmd, out: &syncBuffer{}, done: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = p.out, p.out
 	before := w.slack.ConnectionsOpened()
 	if err := cmd.Start(); err != nil {

@@ -12,22 +12,22 @@ import (
 	"modbot/bot/slacktest"
 )
 
-// TestProcessFaults: two replica processes; the one executing an unban is killed, paused past its
-// lease, or told to stop, and the request still ends done exactly once with every Slack message it
-// owes. At small size the SIGKILL and SIGSTOP cases run the test binary as the replica with a 2 s
-// lease (`modbot run` has a fixed 30 s one); MODBOT_SCALE=full runs `modbot run` for all three.
+// TestProcessFaults: two `modbot run` processes; the one executing an unban is killed, paused past
+// its lease, or told to stop, and the request still ends done exactly once with every Slack message
+// it owes. At small size the processes run with MODBOT_LEASE_TTL=2s; MODBOT_SCALE=full keeps the
+// default 30 s lease.
 func TestProcessFaults(t *testing.T) {
-	kind := testReplica
+	lease := 2 * time.Second
 	if scaleSizes().full {
-		kind = modbotRun
+		lease = 30 * time.Second
 	}
 	t.Run("SIGKILL", func(t *testing.T) {
-		f := sigkill(t, kind)
+		f := sigkill(t, lease)
 		t.Logf("figure fault SIGKILL: %v", f)
 		f.check(t)
 	})
 	t.Run("SIGSTOP", func(t *testing.T) {
-		f, late := sigstop(t, kind)
+		f, late := sigstop(t, lease)
 		t.Logf("figure fault SIGSTOP: %v late-tencent-calls=%d late-slack-posts=%d", f, late.tencent, late.slack)
 		f.check(t)
 		if late.slack != 0 {
@@ -44,25 +44,30 @@ func TestProcessFaults(t *testing.T) {
 	})
 }
 
-// procWorld is two replica processes and one approved request of 400 accounts (20 calls) that
-// takes about two seconds at 10 calls a second, 300 ms each; it returns once the request is
+// procWorld is two `modbot run` processes and one approved request of 400 accounts (20 calls)
+// that takes about two seconds at 10 calls a second, 300 ms each; it returns once the request is
 // executing, with the executing process first.
-func procWorld(tb testing.TB, kind procKind, o worldOptions) (*world, scenario, []*proc) {
+func procWorld(tb testing.TB, o worldOptions) (*world, scenario, []*proc) {
 	o.rate = 10
 	w := newWorld(tb, o)
-	ps := []*proc{w.startProc(kind), w.startProc(kind)}
+	ps := []*proc{w.startProc(), w.startProc()}
 	sc := w.scenario(1, 400)
 	w.openAll(sc.groups, sc.accounts, false, time.Minute)
 	w.tim.SetLatency(300 * time.Millisecond)
 	w.approveAll(sc.groups, false, nil)
 	var owner string
+	var until time.Time
 	eventually(tb, "the unban executing", 30*time.Second, func() bool {
 		r := w.requests(1)
 		if len(r) == 1 && r[0] != nil {
-			owner = r[0].Lease.Owner
+			owner, until = r[0].Lease.Owner, r[0].Lease.Until
 		}
 		return owner != "" && w.tim.Calls(cmdUnban) > 0
 	})
+	// The process took MODBOT_LEASE_TTL: the lease it holds ends within that of Redis's clock.
+	if now, err := w.store.Now(context.Background()); err == nil && until.Sub(now) > w.o.leaseTTL {
+		tb.Fatalf("the lease ends in %v, longer than MODBOT_LEASE_TTL=%v", until.Sub(now), w.o.leaseTTL)
+	}
 	if ps[1].owns(owner) {
 		ps[0], ps[1] = ps[1], ps[0]
 	}
@@ -72,12 +77,13 @@ func procWorld(tb testing.TB, kind procKind, o worldOptions) (*world, scenario, 
 	return w, sc, ps
 }
 
-// settleWithin is how long a resumed request may take: the lease must lapse first.
-func settleWithin(kind procKind) time.Duration {
-	if kind == modbotRun {
-		return 2 * time.Minute // 30 s lease, 5 s sweep
-	}
-	return time.Minute
+// procSweep is how often `modbot run` looks for work to resume (bot.Options.Sweep's default).
+const procSweep = 5 * time.Second
+
+// settleWithin is how long a resumed request may take: the lease must lapse first, then a sweep
+// of the other process finds it.
+func settleWithin(lease time.Duration) time.Duration {
+	return 4*(lease+procSweep) + 30*time.Second
 }
 
 // owedOnce checks that the request's thread shows one result and one mention, and that alice got
@@ -97,14 +103,14 @@ func (w *world) owedOnce(tb testing.TB, sc scenario) {
 
 // sigkill kills the executing replica; the other resumes after the lease lapses, re-reads the ban
 // list, sends only what is still banned, and posts the result, the mention and the DM.
-func sigkill(tb testing.TB, kind procKind) figures {
-	w, sc, ps := procWorld(tb, kind, worldOptions{})
+func sigkill(tb testing.TB, lease time.Duration) figures {
+	w, sc, ps := procWorld(tb, worldOptions{leaseTTL: lease})
 	if err := ps[0].cmd.Process.Kill(); err != nil {
 		tb.Fatal(err)
 	}
 	ps[0].wait(tb, 10*time.Second)
 	w.tim.SetLatency(0)
-	w.waitSettled(1, settleWithin(kind))
+	w.waitSettled(1, settleWithin(lease))
 	w.owedOnce(tb, sc)
 	if r := w.requests(1)[0]; r.Lease.Epoch < 2 {
 		tb.Errorf("lease epoch %d: the request was not resumed under a new lease", r.Lease.Epoch)
@@ -132,24 +138,22 @@ type lateSends struct{ tencent, slack int }
 // paused one continues (SIGCONT) and must send nothing: its execution stops when it finds the lease
 // gone. It returns the figures up to SIGCONT and what appeared after it (the other replica is idle
 // by then and the audit feed is off, so anything is the paused replica's).
-func sigstop(tb testing.TB, kind procKind) (figures, lateSends) {
-	w, sc, ps := procWorld(tb, kind, worldOptions{noAudit: true})
+func sigstop(tb testing.TB, lease time.Duration) (figures, lateSends) {
+	w, sc, ps := procWorld(tb, worldOptions{noAudit: true, leaseTTL: lease})
 	if err := ps[0].cmd.Process.Signal(syscall.SIGSTOP); err != nil {
 		tb.Fatal(err)
 	}
-	w.waitSettled(1, settleWithin(kind))
+	w.waitSettled(1, settleWithin(lease))
 	w.owedOnce(tb, sc)
 	f := w.tally(sc.groups, sc.accounts)
 	tim0, slack0 := w.sideEffects()
 	if err := ps[0].cmd.Process.Signal(syscall.SIGCONT); err != nil {
 		tb.Fatal(err)
 	}
-	// Watch for two lease TTLs: every goroutine of the paused replica (lease renewal every third of
-	// the TTL, limiter waits, progress updates each second) has woken and acted by then.
-	watch := 2 * w.o.leaseTTL
-	if kind == modbotRun {
-		watch = 20 * time.Second
-	}
+	// Watch for two lease TTLs and a sweep: every goroutine of the paused replica (lease renewal
+	// every third of the TTL, limiter waits, progress updates each second, its sweep) has woken and
+	// acted by then.
+	watch := 2*lease + procSweep
 	time.Sleep(watch) // an observation window, not synchronisation: nothing may happen in it
 	tim1, slack1 := w.sideEffects()
 	select {
@@ -166,7 +170,7 @@ func sigstop(tb testing.TB, kind procKind) (figures, lateSends) {
 // the drain timeout (2 s, shorter than the job), releases the lease and exits 0; the other replica
 // resumes at once and finishes. It returns the figures and how long the exit took.
 func sigterm(tb testing.TB) (figures, time.Duration) {
-	w, sc, ps := procWorld(tb, modbotRun, worldOptions{})
+	w, sc, ps := procWorld(tb, worldOptions{})
 	start := time.Now()
 	if err := ps[0].cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		tb.Fatal(err)

@@ -18,6 +18,7 @@ type ServerInfo struct {
 	AppendOnly      bool   // aof_enabled: the append-only file is on
 	MaxmemoryPolicy string // maxmemory_policy, e.g. "noeviction"
 	Maxmemory       int64  // maxmemory in bytes; 0 means no limit
+	Replicas        int    // connected_slaves: replicas connected to this primary now
 }
 
 // ServerInfo reads the server's INFO (the default sections: server, persistence, memory,
@@ -52,6 +53,8 @@ func ParseServerInfo(text string) ServerInfo {
 			si.MaxmemoryPolicy = v
 		case "maxmemory":
 			si.Maxmemory, _ = strconv.ParseInt(v, 10, 64)
+		case "connected_slaves":
+			si.Replicas, _ = strconv.Atoi(v)
 		}
 	}
 	return si

@@ -46,6 +46,22 @@ type Options struct {
 	// FeedLease is how long the audit feed lease lasts without a FeedNext
 	// or FeedAck from its holder. Default 30s.
 	FeedLease time.Duration
+
+	// MinReplicas, when above 0, makes every write a person is told about
+	// (a request opened, a decision, an allowlist change, an outcome) wait
+	// until that many replicas confirm it (WAIT, at most ReplicaWait). An
+	// unconfirmed write still happened: Unconfirmed(ctx) reports it to the
+	// caller (see TrackWrites) and OnUnconfirmed counts it.
+	MinReplicas int
+	// ReplicaWait bounds each WAIT. Default 1s.
+	ReplicaWait time.Duration
+	// OnUnconfirmed, when set, is called once per write the replicas did
+	// not confirm in time. It must be cheap and safe for concurrent use.
+	OnUnconfirmed func()
+	// OnError, when set, is called once per Redis command (or pipeline)
+	// that failed: a connection error, a timeout, an error reply. Replies
+	// meaning "no such key" are not errors. Cheap and concurrent-safe.
+	OnError func()
 }
 
 // Defaults of Options.
@@ -56,6 +72,7 @@ const (
 	DefaultResultTTL        = time.Hour
 	DefaultDoneTTL          = 24 * time.Hour
 	DefaultFeedLease        = 30 * time.Second
+	DefaultReplicaWait      = time.Second
 )
 
 // Store is modbot's memory in Redis. It is safe for concurrent use and for
@@ -64,7 +81,8 @@ type Store struct {
 	rdb     *redis.Client
 	opts    Options
 	scripts scripts
-	mini    *miniredis.Miniredis // embedded mode only
+	told    map[*redis.Script]bool // scripts whose writes a person is told about (replicas.go)
+	mini    *miniredis.Miniredis   // embedded mode only
 }
 
 // Open connects to Redis as opts say and checks that it answers.
@@ -94,6 +112,12 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	s := newStore(rdb, opts)
 	if err := s.Ping(ctx); err != nil {
+		if opts.SentinelMaster != "" {
+			// "all sentinels are unreachable: redis: nil" says little; ask them one by one.
+			if _, perr := s.Primary(ctx); perr != nil {
+				err = fmt.Errorf("ping redis: %w", perr)
+			}
+		}
 		rdb.Close()
 		return nil, err
 	}
@@ -157,7 +181,13 @@ func newStore(rdb *redis.Client, opts Options) *Store {
 	setDefault(&opts.ResultTTL, DefaultResultTTL)
 	setDefault(&opts.DoneTTL, DefaultDoneTTL)
 	setDefault(&opts.FeedLease, DefaultFeedLease)
-	return &Store{rdb: rdb, opts: opts, scripts: loadScripts()}
+	setDefault(&opts.ReplicaWait, DefaultReplicaWait)
+	if opts.OnError != nil {
+		rdb.AddHook(errorHook{opts.OnError})
+	}
+	s := &Store{rdb: rdb, opts: opts, scripts: loadScripts()}
+	s.told = s.toldScripts()
+	return s
 }
 
 func setDefault(d *time.Duration, def time.Duration) {
@@ -219,6 +249,9 @@ func (s *Store) run(ctx context.Context, sc *redis.Script, args ...any) (any, er
 	argv := make([]any, 0, 3+len(args))
 	argv = append(argv, s.opts.Prefix, s.opts.AuditRetention.Milliseconds(), s.opts.RequestRetention.Milliseconds())
 	argv = append(argv, args...)
+	if s.opts.MinReplicas > 0 && s.told[sc] {
+		return s.runConfirmed(ctx, sc, argv)
+	}
 	return sc.Run(ctx, s.rdb, nil, argv...).Result()
 }
 

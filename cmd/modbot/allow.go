@@ -40,7 +40,7 @@ func allowlist(ctx context.Context, cmd string, args []string, stdout io.Writer)
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, store.Options{URL: cfg.RedisURL, Prefix: cfg.RedisPrefix, AuditRetention: cfg.AuditRetention})
+	st, err := store.Open(ctx, cfg.storeOptions())
 	if err != nil {
 		return fmt.Errorf("open redis: %w", err)
 	}

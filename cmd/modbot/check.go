@@ -19,10 +19,11 @@ var errCheckFailed = errors.New("check failed")
 const probeTimeout = 10 * time.Second
 
 // check is `modbot check`: it validates the whole configuration (as `run` needs it), then reaches
-// each dependency and prints one PASS, WARN or FAIL line per finding: Redis (reachable, version,
-// mode, persistence, eviction policy, who can approve), Slack (the bot token with auth.test, the
-// app token with apps.connections.open, and whether MODBOT_SLACK_TEAM_ID pins the workspace) and
-// Tencent (one signed call). It fails if any line does.
+// each dependency and prints one PASS, WARN or FAIL line per finding: Redis (reachable — through
+// Sentinel, which node is the primary —, version, mode, replicas connected against
+// MODBOT_REDIS_MIN_REPLICAS, persistence, eviction policy, who can approve), Slack (the bot token
+// with auth.test, the app token with apps.connections.open, and whether MODBOT_SLACK_TEAM_ID pins
+// the workspace) and Tencent (one signed call). It fails if any line does.
 func check(ctx context.Context, stdout io.Writer) error {
 	cfg, err := loadConfig(needs{slack: true, tim: true, redis: true})
 	if err != nil {
@@ -61,7 +62,7 @@ func check(ctx context.Context, stdout io.Writer) error {
 func checkRedis(ctx context.Context, cfg Config, r *report) {
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
-	st, err := store.Open(ctx, store.Options{URL: cfg.RedisURL, Prefix: cfg.RedisPrefix})
+	st, err := store.Open(ctx, cfg.storeOptions())
 	if err != nil {
 		r.fail("redis", err.Error())
 		return
@@ -72,7 +73,16 @@ func checkRedis(ctx context.Context, cfg Config, r *report) {
 		r.fail("redis", err.Error())
 		return
 	}
-	switch where := fmt.Sprintf("version %s, %s, %s", si.Version, si.Mode, si.Role); {
+	node := ""
+	if cfg.RedisSentinelMaster != "" {
+		addr, err := st.Primary(ctx)
+		if err != nil {
+			r.fail("redis", err.Error())
+			return
+		}
+		node = fmt.Sprintf("primary %s through Sentinel (%s), ", addr, cfg.RedisSentinelMaster)
+	}
+	switch where := fmt.Sprintf("%sversion %s, %s, %s", node, si.Version, si.Mode, si.Role); {
 	case !si.VersionAtLeast(7, 0):
 		r.fail("redis", where+": modbot needs Redis 7.0 or later")
 	case si.Mode == "cluster":
@@ -82,6 +92,7 @@ func checkRedis(ctx context.Context, cfg Config, r *report) {
 	default:
 		r.pass("redis", "reachable, "+where)
 	}
+	checkReplicas(cfg, si, r)
 	if si.AppendOnly {
 		r.pass("redis persistence", "appendonly yes")
 	} else {
@@ -124,6 +135,20 @@ func checkRedis(ctx context.Context, cfg Config, r *report) {
 	if len(cfg.BootstrapAdmins) > 0 && admins > 0 {
 		r.warn("bootstrap admins", fmt.Sprintf("MODBOT_BOOTSTRAP_ADMINS is set (%d user(s)) but the allowlist has an admin, so it is ignored: unset it (it only helps a first start or a recovery when no admin is left)",
 			len(cfg.BootstrapAdmins)))
+	}
+}
+
+// checkReplicas holds the primary's connected replicas against MODBOT_REDIS_MIN_REPLICAS: with
+// fewer, every write a person is told about would be reported "not yet safely stored".
+func checkReplicas(cfg Config, si store.ServerInfo, r *report) {
+	have := fmt.Sprintf("%d replica(s) connected, MODBOT_REDIS_MIN_REPLICAS is %d", si.Replicas, cfg.RedisMinReplicas)
+	switch {
+	case si.Replicas < cfg.RedisMinReplicas:
+		r.fail("redis replicas", have+": writes a person is told about would wait a second and be reported not yet safely stored; add replicas or lower the setting")
+	case cfg.RedisSentinelMaster != "" && cfg.RedisMinReplicas == 0:
+		r.warn("redis replicas", have+": a failover may lose what someone was just told happened; set MODBOT_REDIS_MIN_REPLICAS=1")
+	default:
+		r.pass("redis replicas", have)
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -65,7 +66,7 @@ func checkLines(t *testing.T) (map[string]string, error) {
 	return lines, err
 }
 
-var checkNames = []string{"config", "redis", "redis persistence", "redis eviction", "allowlist",
+var checkNames = []string{"config", "redis", "redis replicas", "redis persistence", "redis eviction", "allowlist",
 	"slack bot token", "slack app token", "slack team", "tencent"}
 
 func TestCheck_AllGreen(t *testing.T) {
@@ -199,5 +200,53 @@ func TestCheck_ConfigErrorsExitTwo(t *testing.T) {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s: %v", name, err)
 		}
+	}
+}
+
+// Through Sentinel, check names the primary and counts its replicas against
+// MODBOT_REDIS_MIN_REPLICAS; it fails when fewer are connected, and warns when Sentinel is used
+// with none required.
+func TestCheck_Sentinel(t *testing.T) {
+	checkWorld(t)
+	g := storetest.StartSentinel(t, 1, "--appendonly", "yes")
+	st, err := store.Open(t.Context(), store.Options{URL: g.Nodes[0].URL(), Prefix: os.Getenv("MODBOT_REDIS_PREFIX")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for user, role := range map[string]store.Role{"U0ADMIN": store.RoleAdmin, "U0APPROVER": store.RoleApprover} {
+		if _, err := st.SetRole(t.Context(), store.SystemActor, user, role); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	t.Setenv("MODBOT_REDIS_URL", "")
+	t.Setenv("MODBOT_REDIS_SENTINEL_ADDRS", strings.Join(g.Addrs(), ","))
+	t.Setenv("MODBOT_REDIS_SENTINEL_MASTER", storetest.SentinelMaster)
+	for _, tt := range []struct {
+		min    string
+		want   string
+		failed bool
+	}{
+		{"1", "PASS  redis replicas     1 replica(s) connected, MODBOT_REDIS_MIN_REPLICAS is 1", false},
+		{"0", "WARN  redis replicas     1 replica(s) connected, MODBOT_REDIS_MIN_REPLICAS is 0: a failover may lose", false},
+		{"2", "FAIL  redis replicas     1 replica(s) connected, MODBOT_REDIS_MIN_REPLICAS is 2", true},
+	} {
+		t.Setenv("MODBOT_REDIS_MIN_REPLICAS", tt.min)
+		lines, err := checkLines(t)
+		if want := "PASS  redis              reachable, primary " + g.Nodes[0].Addr() + " through Sentinel (" + storetest.SentinelMaster + "), version 7."; !strings.HasPrefix(lines["redis"], want) {
+			t.Errorf("min %s: redis line %q, want it to start %q", tt.min, lines["redis"], want)
+		}
+		if !strings.HasPrefix(lines["redis replicas"], tt.want) {
+			t.Errorf("min %s: replicas line %q, want %q", tt.min, lines["redis replicas"], tt.want)
+		}
+		if tt.failed != errors.Is(err, errCheckFailed) {
+			t.Errorf("min %s: check error %v, want failed %v", tt.min, err, tt.failed)
+		}
+	}
+	// The sentinels do not know the name: the redis line says so.
+	t.Setenv("MODBOT_REDIS_SENTINEL_MASTER", "other")
+	lines, err := checkLines(t)
+	if !strings.Contains(lines["redis"], `FAIL  redis`) || !strings.Contains(lines["redis"], `does not monitor a primary named "other"`) || !errors.Is(err, errCheckFailed) {
+		t.Errorf("unknown master: redis line %q, err %v", lines["redis"], err)
 	}
 }

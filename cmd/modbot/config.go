@@ -33,6 +33,13 @@ type env struct {
 	TimRate         string `split_words:"true" default:"200"`
 	RedisUrl        string `split_words:"true"`
 	RedisPrefix     string `split_words:"true" default:"modbot:"`
+
+	RedisSentinelAddrs    string `split_words:"true"`
+	RedisSentinelMaster   string `split_words:"true"`
+	RedisSentinelPassword string `split_words:"true"`
+	RedisMinReplicas      string `split_words:"true" default:"0"`
+	LeaseTtl              string `split_words:"true" default:"30s"`
+
 	BootstrapAdmins string `split_words:"true"`
 	UnbanApprovals  string `split_words:"true" default:"1"`
 	RequestTtl      string `split_words:"true" default:"24h"`
@@ -64,6 +71,14 @@ type Config struct {
 
 	RedisURL    string
 	RedisPrefix string
+
+	// RedisSentinelAddrs and RedisSentinelMaster, when set, reach Redis through Sentinel; the
+	// data password and DB then come from RedisURL when it is set too.
+	RedisSentinelAddrs    []string
+	RedisSentinelMaster   string
+	RedisSentinelPassword string
+	RedisMinReplicas      int           // replicas that must confirm a write a person is told about
+	LeaseTTL              time.Duration // execution and audit feed lease length
 
 	BootstrapAdmins []string
 	UnbanApprovals  int
@@ -114,6 +129,8 @@ func (e env) parse(n needs) (Config, error) {
 		LogLevel:        strings.ToLower(e.LogLevel),
 		LogFormat:       strings.ToLower(e.LogFormat),
 	}
+	c.RedisSentinelMaster = strings.TrimSpace(e.RedisSentinelMaster)
+	c.RedisSentinelPassword = strings.TrimSpace(e.RedisSentinelPassword)
 	c.SlackAPIURL = p.httpsURL("MODBOT_SLACK_API_URL", e.SlackApiUrl, "https://slack.com/api/ (the default)")
 	if c.SlackAPIURL != "" && !strings.HasSuffix(c.SlackAPIURL, "/") {
 		c.SlackAPIURL += "/"
@@ -124,6 +141,15 @@ func (e env) parse(n needs) (Config, error) {
 	c.RequestTTL = p.duration("MODBOT_REQUEST_TTL", e.RequestTtl, time.Minute)
 	c.AuditRetention = p.duration("MODBOT_AUDIT_RETENTION", e.AuditRetention, time.Hour)
 	c.DrainTimeout = p.duration("MODBOT_DRAIN_TIMEOUT", e.DrainTimeout, 0)
+	c.LeaseTTL = p.duration("MODBOT_LEASE_TTL", e.LeaseTtl, time.Second)
+	c.RedisMinReplicas = p.intRange("MODBOT_REDIS_MIN_REPLICAS", e.RedisMinReplicas, 0, 10)
+	c.RedisSentinelAddrs = p.hostPorts("MODBOT_REDIS_SENTINEL_ADDRS", e.RedisSentinelAddrs)
+	switch {
+	case len(c.RedisSentinelAddrs) > 0 && c.RedisSentinelMaster == "":
+		p.add("MODBOT_REDIS_SENTINEL_MASTER", "is required with MODBOT_REDIS_SENTINEL_ADDRS: the primary's name as the sentinels monitor it, such as mymaster")
+	case len(c.RedisSentinelAddrs) == 0 && c.RedisSentinelMaster != "" && strings.TrimSpace(e.RedisSentinelAddrs) == "":
+		p.add("MODBOT_REDIS_SENTINEL_ADDRS", "is required with MODBOT_REDIS_SENTINEL_MASTER: comma-separated sentinel host:port, such as sentinel-1:26379,sentinel-2:26379,sentinel-3:26379")
+	}
 	c.RequireReason = p.boolean("MODBOT_REQUIRE_REASON", e.RequireReason)
 	c.BootstrapAdmins = p.userIDs("MODBOT_BOOTSTRAP_ADMINS", e.BootstrapAdmins)
 	if c.SlackTeamID != "" && !isSlackID(c.SlackTeamID, "T", "E") {
@@ -179,10 +205,11 @@ func (e env) parse(n needs) (Config, error) {
 		}
 	}
 	if n.redis {
-		if c.RedisURL == "" {
-			p.add("MODBOT_REDIS_URL", "is required: redis://[user:password@]host:6379/0 or rediss://… for TLS")
-		} else {
+		switch {
+		case c.RedisURL != "":
 			c.RedisURL = p.redisURL("MODBOT_REDIS_URL", c.RedisURL)
+		case c.RedisSentinelMaster == "" && strings.TrimSpace(e.RedisSentinelAddrs) == "":
+			p.add("MODBOT_REDIS_URL", "is required: redis://[user:password@]host:6379/0 or rediss://… for TLS (or set MODBOT_REDIS_SENTINEL_ADDRS and MODBOT_REDIS_SENTINEL_MASTER)")
 		}
 	}
 	return c, p.err()
@@ -281,6 +308,24 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// hostPorts parses a comma-separated list of host:port addresses (empty: none).
+func (p *parser) hostPorts(name, v string) []string {
+	var addrs []string
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		host, port, err := net.SplitHostPort(f)
+		if n, perr := strconv.Atoi(port); err != nil || host == "" || perr != nil || n < 1 || n > 65535 {
+			p.add(name, fmt.Sprintf("must be comma-separated host:port addresses such as sentinel-1:26379; %q is not one", f))
+			continue
+		}
+		addrs = append(addrs, f)
+	}
+	return addrs
+}
+
 func (p *parser) userIDs(name, v string) []string {
 	var ids []string
 	for _, f := range strings.Split(v, ",") {
@@ -326,10 +371,13 @@ func isSlackID(s string, first ...string) bool {
 	return true
 }
 
-// secrets are the configured values that must never be logged: the tokens, the secret key and the
-// Redis password.
+// secrets are the configured values that must never be logged: the tokens, the secret key, the
+// Redis password and Sentinel's password.
 func (c Config) secrets() []string {
 	s := []string{c.SlackAppToken, c.SlackBotToken, c.TimSecretKey}
+	if c.RedisSentinelPassword != "" {
+		s = append(s, c.RedisSentinelPassword)
+	}
 	if u, err := url.Parse(c.RedisURL); err == nil {
 		if p, ok := u.User.Password(); ok {
 			s = append(s, p, url.QueryEscape(p))

@@ -5,6 +5,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -54,6 +55,9 @@ func TestLoadConfig_Defaults(t *testing.T) {
 		{"DrainTimeout", c.DrainTimeout, 25 * time.Second},
 		{"LogLevel", c.LogLevel, "info"},
 		{"LogFormat", c.LogFormat, "json"},
+		{"LeaseTTL", c.LeaseTTL, 30 * time.Second},
+		{"RedisMinReplicas", c.RedisMinReplicas, 0},
+		{"RedisSentinelMaster", c.RedisSentinelMaster, ""},
 	}
 	for _, ck := range checks {
 		if ck.got != ck.want {
@@ -105,10 +109,18 @@ func TestLoadConfig_Errors(t *testing.T) {
 		{"BadDrain", map[string]string{"MODBOT_DRAIN_TIMEOUT": "soon"}, "MODBOT_DRAIN_TIMEOUT must be a duration"},
 		{"BadLogLevel", map[string]string{"MODBOT_LOG_LEVEL": "loud"}, "MODBOT_LOG_LEVEL must be debug, info, warn or error"},
 		{"BadLogFormat", map[string]string{"MODBOT_LOG_FORMAT": "xml"}, "MODBOT_LOG_FORMAT must be json or text"},
+		{"BadLeaseTTL", map[string]string{"MODBOT_LEASE_TTL": "30"}, "MODBOT_LEASE_TTL must be a duration of at least 1s"},
+		{"ShortLeaseTTL", map[string]string{"MODBOT_LEASE_TTL": "100ms"}, "MODBOT_LEASE_TTL must be a duration of at least 1s"},
+		{"BadMinReplicas", map[string]string{"MODBOT_REDIS_MIN_REPLICAS": "one"}, "MODBOT_REDIS_MIN_REPLICAS must be a whole number from 0 to 10"},
+		{"SentinelAddrsWithoutMaster", map[string]string{"MODBOT_REDIS_SENTINEL_ADDRS": "s1:26379"}, "MODBOT_REDIS_SENTINEL_MASTER is required with MODBOT_REDIS_SENTINEL_ADDRS"},
+		{"SentinelMasterWithoutAddrs", map[string]string{"MODBOT_REDIS_SENTINEL_MASTER": "mymaster"}, "MODBOT_REDIS_SENTINEL_ADDRS is required with MODBOT_REDIS_SENTINEL_MASTER"},
+		{"BadSentinelAddr", map[string]string{"MODBOT_REDIS_SENTINEL_ADDRS": "s1:26379,s2", "MODBOT_REDIS_SENTINEL_MASTER": "mymaster"}, `"s2" is not one`},
+		{"SentinelAddrPort", map[string]string{"MODBOT_REDIS_SENTINEL_ADDRS": "s1:0", "MODBOT_REDIS_SENTINEL_MASTER": "mymaster"}, "MODBOT_REDIS_SENTINEL_ADDRS must be comma-separated host:port"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			setEnv(t, validEnv)
+			t.Setenv("MODBOT_REDIS_SENTINEL_PASSWORD", "sentinel-pw")
 			setEnv(t, tt.set)
 			_, err := loadConfig(all)
 			var ce *ConfigError
@@ -121,7 +133,7 @@ func TestLoadConfig_Errors(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %q, want it to contain %q", err, tt.want)
 			}
-			for _, secret := range []string{"secretbot", "appsecret", "s3cr3t-key-value", "hunter2"} {
+			for _, secret := range []string{"secretbot", "appsecret", "s3cr3t-key-value", "hunter2", "sentinel-pw"} {
 				if strings.Contains(err.Error(), secret) && !strings.Contains(tt.want, secret) {
 					t.Fatalf("err leaks %q: %v", secret, err)
 				}
@@ -156,6 +168,33 @@ func TestLoadConfig_OnlyWhatIsNeeded(t *testing.T) {
 	t.Setenv("MODBOT_REDIS_URL", "redis://127.0.0.1:6379")
 	if _, err := loadConfig(needs{redis: true}); err != nil {
 		t.Fatalf("redis-only config: %v", err)
+	}
+}
+
+// Sentinel settings stand instead of MODBOT_REDIS_URL, or beside it (the URL then gives the data
+// password and DB); the store gets both, and the Sentinel password is one of the secrets.
+func TestLoadConfig_Sentinel(t *testing.T) {
+	for _, url := range []string{"", "redis://:hunter2@ignored:6379/3"} {
+		setEnv(t, validEnv)
+		t.Setenv("MODBOT_REDIS_URL", url)
+		t.Setenv("MODBOT_REDIS_SENTINEL_ADDRS", " s1:26379, s2:26379 ,s3:26379")
+		t.Setenv("MODBOT_REDIS_SENTINEL_MASTER", "mymaster")
+		t.Setenv("MODBOT_REDIS_SENTINEL_PASSWORD", "sentinel-pw")
+		t.Setenv("MODBOT_REDIS_MIN_REPLICAS", "1")
+		c, err := loadConfig(all)
+		if err != nil {
+			t.Fatalf("url %q: %v", url, err)
+		}
+		o := c.storeOptions()
+		if got := strings.Join(o.SentinelAddrs, ","); got != "s1:26379,s2:26379,s3:26379" || o.SentinelMaster != "mymaster" || o.SentinelPassword != "sentinel-pw" || o.URL != url {
+			t.Errorf("url %q: store options %+v", url, o)
+		}
+		if c.RedisMinReplicas != 1 || o.MinReplicas != 1 {
+			t.Errorf("url %q: min replicas %d, store's %d; want 1", url, c.RedisMinReplicas, o.MinReplicas)
+		}
+		if !slices.Contains(c.secrets(), "sentinel-pw") {
+			t.Errorf("the Sentinel password is not among the secrets the log redacts")
+		}
 	}
 }
 

@@ -86,7 +86,7 @@ const usage = `modbot — a Slack chat-ops bot for Tencent Cloud Chat moderation
 
 Usage:
   modbot sandbox [-addr host:port]  try modbot in your browser: fake Slack, Tencent and Redis, all local
-  modbot run                        run the bot (MODBOT_SLACK_*, MODBOT_TIM_*, MODBOT_REDIS_URL)
+  modbot run                        run the bot (MODBOT_SLACK_*, MODBOT_TIM_*, MODBOT_REDIS_URL or _SENTINEL_*)
   modbot check                      check the configuration and reach Redis, Slack and Tencent
   modbot allow <slack-user-id> <role>
                                     put someone on the allowlist (viewer, moderator, approver, admin)
@@ -96,7 +96,8 @@ Usage:
   modbot version                    print the version
   modbot help                       print this help
 
-allow, revoke and who need only MODBOT_REDIS_URL (and MODBOT_REDIS_PREFIX if set).
+allow, revoke and who need only Redis: MODBOT_REDIS_URL or MODBOT_REDIS_SENTINEL_ADDRS and
+MODBOT_REDIS_SENTINEL_MASTER (and MODBOT_REDIS_PREFIX if set).
 Configuration is read from MODBOT_* environment variables; see README.md.
 Exit status: 0 success, 1 a check or dependency failed, 2 bad configuration or usage.
 `

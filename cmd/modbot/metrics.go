@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"modbot/bot"
+	"modbot/store"
 	"modbot/tim"
 )
 
@@ -33,6 +34,9 @@ type metrics struct {
 	cmdNames    []string                 // the slash commands and metricActions
 	dropped     *prometheus.CounterVec   // kind
 	feedFails   *prometheus.CounterVec   // class
+
+	redisUnconfirmed prometheus.Counter // writes a person was told about that replicas did not confirm
+	redisErrors      prometheus.Counter // failed Redis commands
 }
 
 // Label values the metrics accept; anything else is counted as "other".
@@ -93,9 +97,87 @@ func newMetrics() *metrics {
 			Name: "modbot_audit_feed_failures_total", Help: "Audit feed posts Slack refused: blocked (the channel is missing, archived or without the bot; the feed backs off and keeps the lines) or transient.",
 		}, []string{"class"}),
 	}
+	m.redisUnconfirmed = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "modbot_redis_unconfirmed_writes_total", Help: "Writes a person was told about that fewer than MODBOT_REDIS_MIN_REPLICAS replicas confirmed within a second.",
+	})
+	m.redisErrors = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "modbot_redis_errors_total", Help: "Redis commands that failed (connection errors, timeouts, error replies).",
+	})
+	for _, r := range metricDecisions { // a fixed set: every series exists from the start, at 0
+		m.decisions.WithLabelValues(r)
+	}
 	reg.MustRegister(build, m.timCalls, m.timDuration, m.timRetries, m.limiterWait, m.ack, m.decisions,
-		m.reconnects, m.commands, m.cmdDuration, m.dropped, m.feedFails)
+		m.reconnects, m.commands, m.cmdDuration, m.dropped, m.feedFails, m.redisUnconfirmed, m.redisErrors)
 	return m
+}
+
+// UnconfirmedWrite counts a write the replicas did not confirm (store.Options.OnUnconfirmed).
+func (m *metrics) UnconfirmedWrite() { m.redisUnconfirmed.Inc() }
+
+// RedisError counts a failed Redis command (store.Options.OnError).
+func (m *metrics) RedisError() { m.redisErrors.Inc() }
+
+// replicaState is what the running replica reports about itself.
+type replicaState interface {
+	Ready() bool
+	Connected() bool
+	Executions() int
+}
+
+// backlogReader reads what waits in Redis for some replica.
+type backlogReader interface {
+	Backlog(ctx context.Context) (store.Backlog, error)
+}
+
+// watch exports the replica's state (ready, Socket Mode connected, executions running) and, read
+// from Redis at each scrape, the executions no replica works on and the audit feed's lag (only
+// with an audit channel: without one nothing posts the feed).
+func (m *metrics) watch(r replicaState, st backlogReader, feed bool) {
+	gauge := func(name, help string, f func() float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f)
+	}
+	boolean := func(b bool) float64 {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	m.reg.MustRegister(
+		gauge("modbot_ready", "1 while /readyz answers 200 as far as the bot knows: Socket Mode connected and not draining.",
+			func() float64 { return boolean(r.Ready()) }),
+		gauge("modbot_socketmode_connected", "1 while a Socket Mode connection is open.",
+			func() float64 { return boolean(r.Connected()) }),
+		gauge("modbot_executions_in_flight", "Executions this replica runs now.",
+			func() float64 { return float64(r.Executions()) }),
+		&backlogCollector{st: st, feed: feed,
+			stalled: prometheus.NewDesc("modbot_executions_stalled",
+				"Approved or executing requests whose lease is free or lapsed (no replica works on them now), read from Redis.", nil, nil),
+			lag: prometheus.NewDesc("modbot_audit_feed_lag_seconds",
+				"Age of the oldest audit entry not yet posted to the audit channel, read from Redis.", nil, nil),
+		})
+}
+
+// backlogCollector reads store.Backlog at each scrape, within a second; when Redis does not
+// answer it exports nothing (modbot_redis_errors_total counts the failure).
+type backlogCollector struct {
+	st           backlogReader
+	feed         bool
+	stalled, lag *prometheus.Desc
+}
+
+func (c *backlogCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.stalled; ch <- c.lag }
+
+func (c *backlogCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	b, err := c.st.Backlog(ctx)
+	if err != nil {
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(c.stalled, prometheus.GaugeValue, float64(b.Stalled))
+	if c.feed {
+		ch <- prometheus.MustNewConstMetric(c.lag, prometheus.GaugeValue, b.FeedLag.Seconds())
+	}
 }
 
 // Handler serves the registry in Prometheus's text format.

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"modbot/store"
 	"modbot/tim"
 )
 
@@ -89,5 +91,43 @@ func TestMetrics_LabelsAreBounded(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+}
+
+type fakeReplica struct{}
+
+func (fakeReplica) Ready() bool     { return true }
+func (fakeReplica) Connected() bool { return true }
+func (fakeReplica) Executions() int { return 3 }
+
+type fakeBacklog struct{ err error }
+
+func (f fakeBacklog) Backlog(context.Context) (store.Backlog, error) {
+	return store.Backlog{Stalled: 2, FeedLag: 1500 * time.Millisecond}, f.err
+}
+
+// The replica's state, Redis's backlog and the unconfirmed writes and Redis errors are exported;
+// the feed lag only with an audit channel, and nothing of the backlog when Redis fails.
+func TestMetrics_ReplicaAndRedis(t *testing.T) {
+	m := newMetrics()
+	m.UnconfirmedWrite()
+	m.RedisError()
+	m.RedisError()
+	m.watch(fakeReplica{}, fakeBacklog{}, true)
+	text := scrape(t, m)
+	for _, want := range []string{
+		"modbot_redis_unconfirmed_writes_total 1", "modbot_redis_errors_total 2", "modbot_ready 1",
+		"modbot_socketmode_connected 1", "modbot_executions_in_flight 3", "modbot_executions_stalled 2",
+		"modbot_audit_feed_lag_seconds 1.5",
+	} {
+		if !strings.Contains(text, want+"\n") {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	m = newMetrics()
+	m.watch(fakeReplica{}, fakeBacklog{err: errors.New("redis down")}, false)
+	text = scrape(t, m)
+	if strings.Contains(text, "modbot_executions_stalled") || strings.Contains(text, "modbot_audit_feed_lag_seconds") {
+		t.Errorf("backlog exported although Redis failed:\n%s", text)
 	}
 }

@@ -281,6 +281,7 @@ func TestRun_HealthReadinessAndMetrics(t *testing.T) {
 			t.Errorf("/metrics carries the ID %q", id)
 		}
 	}
+	checkMetricsList(t, metrics, func() string { _, m := p.fetch(t, "/metrics"); return m })
 
 	// Redis goes away: not ready, still alive; it comes back: ready again.
 	w.redis.Kill()
@@ -435,4 +436,43 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// metricsList is the list of the metric families a running modbot exports (modbot_* and
+// process_*), which deploy/'s tests hold the dashboard and the alerts against.
+const metricsList = "../../deploy/metrics.txt"
+
+// checkMetricsList compares the families of a live /metrics with deploy/metrics.txt; with -update
+// it rewrites the file. The families read from Redis at each scrape (within a second) may be
+// missing from one scrape of a busy machine, so a difference is confirmed on a few more.
+func checkMetricsList(t *testing.T, text string, again func() string) {
+	t.Helper()
+	list := func(text string) string {
+		var b strings.Builder
+		b.WriteString("# The metric families a running `modbot run` exports at /metrics (name and type), read from a live\n" +
+			"# process by go test ./cmd/modbot -run TestRun_HealthReadinessAndMetrics -update. deploy/'s tests check\n" +
+			"# that the dashboard and the alerts query only these.\n")
+		for line := range strings.SplitSeq(text, "\n") {
+			f := strings.Fields(line)
+			if len(f) == 4 && f[0] == "#" && f[1] == "TYPE" && (strings.HasPrefix(f[2], "modbot_") || strings.HasPrefix(f[2], "process_")) {
+				b.WriteString(f[2] + " " + f[3] + "\n")
+			}
+		}
+		return b.String()
+	}
+	live := list(text)
+	if *update {
+		if err := os.WriteFile(metricsList, []byte(live), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	old, err := os.ReadFile(metricsList)
+	for i := 0; i < 5 && err == nil && string(old) != live; i++ {
+		time.Sleep(200 * time.Millisecond)
+		live = list(again())
+	}
+	if err != nil || string(old) != live {
+		t.Errorf("%s differs from a live /metrics (%v); run go test ./cmd/modbot -run TestRun_HealthReadinessAndMetrics -update\n--- live\n%s", metricsList, err, live)
+	}
 }

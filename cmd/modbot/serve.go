@@ -25,11 +25,9 @@ func serve(ctx context.Context, stderr io.Writer) error {
 	log := newLogger(cfg, stderr)
 	m := newMetrics()
 
-	st, err := store.Open(ctx, store.Options{
-		URL:            cfg.RedisURL,
-		Prefix:         cfg.RedisPrefix,
-		AuditRetention: cfg.AuditRetention,
-	})
+	so := cfg.storeOptions()
+	so.OnUnconfirmed, so.OnError = m.UnconfirmedWrite, m.RedisError
+	st, err := store.Open(ctx, so)
 	if err != nil {
 		return fmt.Errorf("open redis: %w", err)
 	}
@@ -70,12 +68,15 @@ func serve(ctx context.Context, stderr io.Writer) error {
 		RequestTTL:      cfg.RequestTTL,
 		RequireReason:   cfg.RequireReason,
 		MaxAccounts:     cfg.MaxAccounts,
+		LeaseTTL:        cfg.LeaseTTL,
 		Logger:          log,
 		Metrics:         m,
 	}, tc, st)
 	if err != nil {
 		return err
 	}
+
+	m.watch(b, st, cfg.AuditChannel != "")
 
 	// The listener outlives ctx: /readyz answers 503 while the bot drains.
 	httpCtx, stopHTTP := context.WithCancel(context.WithoutCancel(ctx))

@@ -21,6 +21,7 @@ type Server struct {
 	port int
 	dir  string
 	args []string
+	conf string // a sentinel's configuration file; "" for a data node
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
@@ -49,6 +50,9 @@ func StartServer(tb testing.TB, args ...string) *Server {
 
 // URL is the server's redis:// URL.
 func (s *Server) URL() string { return fmt.Sprintf("redis://127.0.0.1:%d", s.port) }
+
+// Addr is the server's host:port.
+func (s *Server) Addr() string { return fmt.Sprintf("127.0.0.1:%d", s.port) }
 
 // Kill stops the server at once (SIGKILL) and waits for it to exit.
 func (s *Server) Kill() {
@@ -87,6 +91,10 @@ func start(dir string, args []string) (*Server, error) {
 func (s *Server) run() error {
 	args := []string{"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--logfile", ""}
+	if s.conf != "" {
+		// A sentinel: its configuration file (which it rewrites) comes first.
+		args = []string{s.conf, "--sentinel", "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1", "--logfile", ""}
+	}
 	args = append(args, s.args...)
 	dir := s.dir
 	if dir == "" {
