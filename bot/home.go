@@ -178,3 +178,8 @@ func (b *Bot) homeRoles(ctx context.Context, user string) (store.Role, []string,
 // homeWatchedTargets lists the watched targets with their last sweep. Watched targets do not
 // exist yet (issue 12): this returns none, and the Home tab says so.
 func (b *Bot) homeWatchedTargets(context.Context) ([]homeWatched, error) { return nil, nil }
+
+// BotEvents lists the Events API events the bot subscribes to (the manifest's
+// settings.event_subscriptions.bot_events): app_home_opened, for the Home tab. The manifest
+// enables the Home tab when this lists it.
+func BotEvents() []string { return []string{"app_home_opened"} }

@@ -68,11 +68,11 @@ type teamStats struct {
 	Truncated    bool // the scan stopped at statsScanMax: older entries are not counted
 
 	Actions  map[string]*accountOutcomes // accounts by action kind and outcome (modbot's own)
-	Outside  map[string]int            // outside changes by action, in accounts
-	Requests map[string]int            // requests by how they ended or moved: opened, approved, denied, cancelled, expired, done, partial, failed
-	Reasons  map[string]int            // requests opened by reason code
-	People   map[string]int            // by Slack user: requests opened and decisions made
-	Accounts map[string]int            // accounts acted on (modbot's actions and outside changes), by times
+	Outside  map[string]int              // outside changes by action, in accounts
+	Requests map[string]int              // requests by how they ended or moved: opened, approved, denied, cancelled, expired, done, partial, failed
+	Reasons  map[string]int              // requests opened by reason code
+	People   map[string]int              // by Slack user: requests opened and decisions made
+	Accounts map[string]int              // accounts acted on (modbot's actions and outside changes), by times
 
 	Recent []store.AuditEntry // the newest action entries, newest first, up to the scan's recent
 }

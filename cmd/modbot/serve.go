@@ -70,6 +70,7 @@ func serve(ctx context.Context, stderr io.Writer) error {
 		RequestTTL:      cfg.RequestTTL,
 		RequireReason:   cfg.RequireReason,
 		MaxAccounts:     cfg.MaxAccounts,
+		Digest:          cfg.Digest,
 		Logger:          log,
 		Metrics:         m,
 	}, tc, st)
