@@ -147,3 +147,19 @@ func (s *Server) ClickHome(userID, actionID, value string, opts ...InputOption) 
 	s.mu.Unlock()
 	return s.push(env)
 }
+
+// uiHomeOpen opens the app's Home tab for the person in the UI (app_home_opened).
+func (s *Server) uiHomeOpen(req uiRequest) error {
+	if err := s.knows(req.User, ""); err != nil {
+		return err
+	}
+	return ackErr(s.AppHomeOpened(req.User))
+}
+
+// uiHomeClick clicks a button on the person's Home tab.
+func (s *Server) uiHomeClick(req uiRequest) error {
+	if err := s.knows(req.User, ""); err != nil {
+		return err
+	}
+	return ackErr(s.ClickHome(req.User, req.ActionID, req.Value))
+}
