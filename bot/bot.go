@@ -66,7 +66,7 @@ type Metrics interface {
 	Decision(result string)                       // an approval-flow decision: approved, denied, cancelled, expired, refused
 	Reconnect()                                   // a new Socket Mode connection
 	Command(cmd, outcome string, d time.Duration) // a command or click handled
-	Dropped(kind string)                          // work refused because the worker queue was full: command, click, view, audit
+	Dropped(kind string)                          // work refused because the worker queue was full: command, click, view, audit, event
 	FeedFailure(class string)                     // an audit feed post Slack refused: "blocked" (cannot work as things are) or "transient"
 }
 

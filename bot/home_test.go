@@ -226,3 +226,34 @@ func apiCall(t *testing.T, url, token string, body []byte) string {
 	}
 	return r.Error
 }
+
+// TestHome_DenyFromHome: Deny on the Home tab opens the same modal; submitting it denies the
+// request, the root shows it, and the Home tab is published again without it.
+func TestHome_DenyFromHome(t *testing.T) {
+	e := newEnv(t)
+	g := e.tim.CreateGroup(timtest.AVChatRoom)
+	e.tim.Ban(g, "u1", time.Hour)
+	root := unbanOpen(t, e, alice, g+" u1 -- appeal")
+	req := unbanRequest(t, e, 1)
+	h := openHome(t, e, bob)
+	if _, err := e.slack.ClickHome(bob, "deny", req.ID); err != nil {
+		t.Fatal(err)
+	}
+	// The click publishes the Home tab again at once (the request still pending, the modal open).
+	e.waitFor("the deny modal and the click's publish", func(s *slacktest.Server) bool {
+		now, _ := s.Home(bob)
+		return len(s.Views(bob)) == 1 && now.Publish == h.Publish+1
+	})
+	h, _ = e.slack.Home(bob)
+	if _, err := e.slack.SubmitView(bob, "deny_reason", map[string]map[string]string{"reason": {"reason": "not yet"}}); err != nil {
+		t.Fatal(err)
+	}
+	unbanWaitRoot(t, e, root.TS, "denied")
+	e.waitFor("bob's Home without the request", func(s *slacktest.Server) bool {
+		now, ok := s.Home(bob)
+		return ok && now.Publish > h.Publish && len(now.Buttons()) == 0 && strings.Contains(homeText(e, bob), "Waiting for your decision (0)")
+	})
+	if !e.tim.IsBanned(g, "u1") {
+		t.Fatal("a denied request unbanned u1")
+	}
+}

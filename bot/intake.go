@@ -256,6 +256,7 @@ func (b *Bot) runView(ctx context.Context, inv *invocation, view slack.View) {
 	}
 	if view.CallbackID == viewDeny {
 		b.handleDenyView(ctx, inv, view)
+		b.republishHome(ctx, inv.User) // home.go: the Deny may have come from the Home tab
 	}
 }
 
@@ -296,7 +297,7 @@ func (b *Bot) fail(ctx context.Context, inv *invocation, err error) {
 	if unexpected(err) {
 		b.log.Error("command failed", "slack_user", inv.User, "cmd", inv.Command, "err", err)
 	}
-	b.reply(ctx, inv, b.errorMessage(err))
+	b.tell(ctx, inv, b.errorMessage(err)) // a click on the Home tab has no response_url: by DM
 }
 
 // audit appends one entry; a failure is logged, since the action it records already happened.
