@@ -1,11 +1,13 @@
 package store_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
 
 	"modbot/store"
+	"modbot/store/storetest"
 )
 
 func TestScanAudit_NewestFirstSinceAndCapped(t *testing.T) {
@@ -99,5 +101,27 @@ func TestDigestDayKey(t *testing.T) {
 	}
 	if ok, _ := f.s.ClaimDigest(ctx, "2026-11-30", "r1", time.Minute); !ok {
 		t.Fatal("the next day could not be claimed")
+	}
+}
+
+// BenchmarkScanAudit20k reads statsScanMax (20,000) audit entries, what one Home tab or digest
+// reads at most. Report it against the time a person waits for the Home tab (about 1 s).
+func BenchmarkScanAudit20k(b *testing.B) {
+	f := &fixture{s: storetest.New(b)}
+	ctx := context.Background()
+	start, _ := f.s.Now(ctx)
+	start = start.Add(-time.Second)
+	for i := range 20000 {
+		if _, err := f.s.Append(ctx, store.AuditEntry{Actor: "U1", Action: "unban", TargetKind: "group", Target: "@TGS#1",
+			Accounts: []string{fmt.Sprintf("acct%05d", i)}, AccountCount: 1, Outcome: "done"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		n := 0
+		if _, err := f.s.ScanAudit(ctx, start, 20000, func(store.AuditEntry) bool { n++; return true }); err != nil || n != 20000 {
+			b.Fatalf("read %d, err %v", n, err)
+		}
 	}
 }
