@@ -108,7 +108,7 @@ func (b *Bot) askDenyReason(ctx context.Context, inv *invocation, id string) {
 		b.refuseClick(ctx, inv, id, actionDeny, store.ErrSelfApproval)
 		return
 	case req.State != store.Pending:
-		b.reply(ctx, inv, b.errorMessage(&store.DecidedError{ID: id, State: req.State, By: req.DecidedBy, At: req.DecidedAt}))
+		b.tell(ctx, inv, b.errorMessage(&store.DecidedError{ID: id, State: req.State, By: req.DecidedBy, At: req.DecidedAt}))
 		return
 	}
 	if _, err := b.api.OpenViewContext(ctx, inv.TriggerID, denyModal(req)); err != nil {

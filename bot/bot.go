@@ -53,6 +53,9 @@ type Options struct {
 	// (the wait doubles from 2×FeedEvery); default 5m.
 	FeedRetryMax time.Duration
 
+	// Digest is when the daily digest is posted to AuditChannel (digest.go); zero: never.
+	Digest DigestSchedule
+
 	HTTPClient *http.Client // for the Web API and response_url posts; default a client with a 10s timeout
 	Logger     *slog.Logger // default slog.Default()
 	Metrics    Metrics      // optional
@@ -65,7 +68,7 @@ type Metrics interface {
 	Decision(result string)                       // an approval-flow decision: approved, denied, cancelled, expired, refused
 	Reconnect()                                   // a new Socket Mode connection
 	Command(cmd, outcome string, d time.Duration) // a command or click handled
-	Dropped(kind string)                          // work refused because the worker queue was full: command, click, view, audit
+	Dropped(kind string)                          // work refused because the worker queue was full: command, click, view, audit, event
 	FeedFailure(class string)                     // an audit feed post Slack refused: "blocked" (cannot work as things are) or "transient"
 }
 
@@ -246,6 +249,9 @@ func (b *Bot) background(ctx, workCtx context.Context) {
 	wg.Go(func() { every(ctx, b.o.Sweep, func() { b.sweep(workCtx) }) })
 	if b.o.AuditChannel != "" {
 		wg.Go(func() { every(ctx, b.o.FeedEvery, func() { b.postFeed(workCtx) }) })
+	}
+	if b.o.Digest.On() && b.o.AuditChannel != "" { // digest.go
+		wg.Go(func() { every(ctx, digestEvery, func() { b.digestTick(workCtx, time.Now()) }) })
 	}
 	wg.Wait()
 }

@@ -194,7 +194,13 @@ func (b *Bot) acceptInteraction(cb slack.InteractionCallback) any {
 			inv.OpID = "click:" + cb.TriggerID + ":" + a.ActionTs
 			inv.Text = a.Value
 			msgTS := cb.Container.MessageTs
-			b.queue(&inv, "click", "", func(ctx context.Context) { b.runClick(ctx, &inv, a.ActionID, a.Value, msgTS) })
+			home := isHomeClick(cb) // home.go: a click on the Home tab publishes it again
+			b.queue(&inv, "click", "", func(ctx context.Context) {
+				b.runClick(ctx, &inv, a.ActionID, a.Value, msgTS)
+				if home {
+					b.republishHome(ctx, inv.User)
+				}
+			})
 		}
 	case slack.InteractionTypeViewSubmission:
 		inv.Command = cb.View.CallbackID
@@ -250,16 +256,19 @@ func (b *Bot) runView(ctx context.Context, inv *invocation, view slack.View) {
 	}
 	if view.CallbackID == viewDeny {
 		b.handleDenyView(ctx, inv, view)
+		b.republishHome(ctx, inv.User) // home.go: the Deny may have come from the Home tab
 	}
 }
 
-// acceptEvent deduplicates Events API deliveries by event_id; modbot subscribes to none it acts on
-// yet, so after the ack there is nothing else to do.
+// acceptEvent refuses foreign Events API deliveries and hands app_home_opened to the Home tab,
+// which deduplicates it by event_id.
 func (b *Bot) acceptEvent(ev slackevents.EventsAPIEvent) {
 	if why := b.foreign(ev.TeamID, ev.APIAppID); why != "" {
 		inv := &invocation{Command: "event", start: time.Now()}
 		b.queue(inv, "audit", "payload from "+why, func(ctx context.Context) { b.auditForeign(ctx, inv, why) })
+		return
 	}
+	b.acceptHomeEvent(ev) // home.go: app_home_opened
 }
 
 // allowed checks the caller's role against what an action needs. A refusal is answered politely,
@@ -288,7 +297,7 @@ func (b *Bot) fail(ctx context.Context, inv *invocation, err error) {
 	if unexpected(err) {
 		b.log.Error("command failed", "slack_user", inv.User, "cmd", inv.Command, "err", err)
 	}
-	b.reply(ctx, inv, b.errorMessage(err))
+	b.tell(ctx, inv, b.errorMessage(err)) // a click on the Home tab has no response_url: by DM
 }
 
 // audit appends one entry; a failure is logged, since the action it records already happened.

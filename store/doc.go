@@ -92,6 +92,12 @@
 //	FeedAck(ctx, owner, lastID) error                  // after Slack accepted; ErrLeaseLost
 //	FeedRelease(ctx, owner) error
 //
+// The team's view (App Home tab, daily digest; stats.go):
+//
+//	ScanAudit(ctx, since, max, fn) (more bool, error)  // newest first, in batches; max 0 = 20,000
+//	ApprovedBy(ctx, user, ids) (map[string]bool, error)  // which pending requests user approved
+//	ClaimDigest(ctx, day, owner, ttl) (bool, error) / DigestDone(ctx, day, owner) (bool, error) / ReleaseDigest(ctx, day, owner) error
+//
 // Delivery dedup, result pages, the shared rate limit and the clock:
 //
 //	Claim(ctx, key, owner, ttl) (bool, error) / Done(ctx, key) / Release(ctx, key, owner) (bool, error)
@@ -146,6 +152,7 @@
 //	P audit:feed             hash   feed cursor, lease owner and until_ms
 //	P audit:gate:<gate>      hash   AppendLimited's gate: until_ms, refusals kept quiet since
 //	P dedup:<key>            string delivery claim: owner token, then "done"
+//	P digest:<date>          string the daily digest of that local date: claimer's owner token (ttl), then "posted" (72 h)
 //	P result:<id>            string a result page payload
 //	P result:sizes           hash   result ID → bytes      ┐ what PutResult holds now, for
 //	P result:ends            zset   result IDs by expiry   ┘ MaxResultsBytes

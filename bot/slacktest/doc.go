@@ -38,7 +38,8 @@
 // Acting as a person (each pushes one envelope on an open connection, round-robin
 // over all of them as Slack does, and waits for its ack within
 // Options.AckTimeout, returning the Ack with its payload and the time it took):
-// SlashCommand, Click, SubmitView, Event, AppHomeOpened (and CloseView, which
+// SlashCommand, Click, SubmitView, Event, AppHomeOpened, ClickHome (a button on
+// the person's Home tab: a "view" container, no response_url) (and CloseView, which
 // pushes nothing); InputOption values
 // WithTeamID, WithAppID and WithEnterpriseID make a payload claim another
 // workspace, app or org.
@@ -46,13 +47,17 @@
 // Web API, with the bot token as Authorization: Bearer or as the token field:
 // auth.test, chat.postMessage, chat.update, chat.delete, chat.postEphemeral,
 // conversations.open, conversations.info, conversations.replies, users.info,
-// views.open, views.push, views.update; apps.connections.open with the app token.
+// views.open, views.push, views.update, views.publish (a Home tab: user_id, type home,
+// at most 100 blocks; Home returns what was published); apps.connections.open with
+// the app token.
 // Answers have Slack's shapes and error codes: not_in_channel, channel_not_found,
 // invalid_auth, not_authed, not_allowed_token_type, no_text, msg_too_long,
 // invalid_blocks (more than 50 blocks, a section over 3,000 characters and the
 // other Block Kit limits), msg_blocks_too_long (over 12,000 characters of block
 // text), message_not_found, cant_update_message, thread_not_found,
-// invalid_trigger_id, expired_trigger_id, exchanged_trigger_id, unknown_method.
+// invalid_trigger_id, expired_trigger_id, exchanged_trigger_id, user_not_found,
+// hash_conflict, view_too_large (a published view over 250 kB, a limit Slack does not
+// document), unknown_method.
 //
 // response_url: valid 30 minutes by Options.Now, at most 5 posts; ephemeral
 // (default) or in_channel; replace_original and delete_original act on the

@@ -98,6 +98,7 @@ type Server struct {
 
 	ephemerals map[string][]*Message // user ID → what only they saw
 	views      map[string]*view
+	homes      map[string]*HomeView // user ID → their published Home tab (home.go)
 	vorder     []string
 	triggers   map[string]*trigger
 	responses  map[string]*responseURL
@@ -277,6 +278,7 @@ func (s *Server) Reset() {
 	}
 	s.ephemerals = make(map[string][]*Message)
 	s.views = make(map[string]*view)
+	s.homes = nil
 	s.vorder = nil
 	s.triggers = make(map[string]*trigger)
 	s.responses = make(map[string]*responseURL)

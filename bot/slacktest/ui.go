@@ -138,6 +138,8 @@ func (s *Server) mountUI() {
 	s.mux.Handle("POST /ui/api/click", guard(uiAction(s.uiClick)))
 	s.mux.Handle("POST /ui/api/submit", guard(uiAction(s.uiSubmit)))
 	s.mux.Handle("POST /ui/api/close", guard(uiAction(s.uiClose)))
+	s.mux.Handle("POST /ui/api/home", guard(uiAction(s.uiHomeOpen)))       // home.go
+	s.mux.Handle("POST /ui/api/homeclick", guard(uiAction(s.uiHomeClick))) // home.go
 }
 
 // guard refuses requests a web page elsewhere could make through the browser
@@ -192,6 +194,7 @@ type uiState struct {
 	Panels      []Panel                `json:"panels"`
 	Suggestions []Suggestion           `json:"suggestions"`
 	Connections int                    `json:"connections"`
+	Home        json.RawMessage        `json:"home,omitempty"` // the person's Home tab blocks, once the app published it
 }
 
 type uiUser struct {
@@ -271,6 +274,9 @@ func (s *Server) uiState(me string) uiState {
 	for id, msgs := range st.Messages {
 		slices.SortStableFunc(msgs, func(a, b uiMessage) int { return strings.Compare(a.TS, b.TS) })
 		st.Messages[id] = msgs
+	}
+	if h, ok := s.homes[me]; ok {
+		st.Home = append(json.RawMessage(nil), h.Blocks...)
 	}
 	for _, id := range s.vorder {
 		if v := s.views[id]; v.open && v.User == me {

@@ -179,6 +179,8 @@ func (s *Server) callLocked(method, token string, p params) answer {
 		var v any
 		v, code = s.viewsOpenLocked(p)
 		fields, _ = v.(map[string]any)
+	case "views.publish": // home.go
+		fields, code = s.viewsPublishLocked(p)
 	case "views.update":
 		var v any
 		v, code = s.viewsUpdateLocked(p)

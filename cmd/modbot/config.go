@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/kelseyhightower/envconfig"
+
+	"modbot/bot"
 )
 
 // env is the raw environment, read by envconfig with the MODBOT_ prefix. Every field is a string
@@ -50,6 +52,8 @@ type env struct {
 	DrainTimeout    string `split_words:"true" default:"25s"`
 	LogLevel        string `split_words:"true" default:"info"`
 	LogFormat       string `split_words:"true" default:"json"`
+	DigestAt        string `split_words:"true"`
+	DigestTz        string `split_words:"true" default:"UTC"`
 }
 
 // Config is modbot's parsed configuration. The README's configuration table gives the meaning of
@@ -91,6 +95,8 @@ type Config struct {
 	DrainTimeout time.Duration
 	LogLevel     string
 	LogFormat    string
+
+	Digest bot.DigestSchedule // MODBOT_DIGEST_AT in MODBOT_DIGEST_TZ (config_digest.go); zero: off
 }
 
 // needs says which groups of settings a subcommand requires; the others may be empty.
@@ -152,6 +158,7 @@ func (e env) parse(n needs) (Config, error) {
 	}
 	c.RequireReason = p.boolean("MODBOT_REQUIRE_REASON", e.RequireReason)
 	c.BootstrapAdmins = p.userIDs("MODBOT_BOOTSTRAP_ADMINS", e.BootstrapAdmins)
+	c.Digest = p.digest(e.DigestAt, e.DigestTz, c.AuditChannel)
 	if c.SlackTeamID != "" && !isSlackID(c.SlackTeamID, "T", "E") {
 		p.add("MODBOT_SLACK_TEAM_ID", "must be a Slack workspace ID such as T0123ABCD")
 	}

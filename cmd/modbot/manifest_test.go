@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,7 +20,8 @@ const manifestPath = "../../manifest.yml"
 
 // TestManifest fails when manifest.yml and the bot disagree: every slash command the bot handles
 // (bot.Commands, with description, usage hint and should_escape), its bot scopes (bot.Scopes),
-// Socket Mode and interactivity on, no Home tab (the bot publishes none). Regenerate with
+// Socket Mode and interactivity on, the Home tab on with the events it needs (bot.BotEvents).
+// Regenerate with
 // go test ./cmd/modbot -run TestManifest -update.
 func TestManifest(t *testing.T) {
 	want := renderManifest()
@@ -67,7 +69,8 @@ func TestManifest_Commands(t *testing.T) {
 			t.Errorf("command %s needs a description and a usage hint", c.Command)
 		}
 	}
-	for _, s := range []string{"socket_mode_enabled: true", "interactivity:\n    is_enabled: true", "home_tab_enabled: false"} {
+	for _, s := range []string{"socket_mode_enabled: true", "interactivity:\n    is_enabled: true", "home_tab_enabled: true",
+		"event_subscriptions:\n    bot_events:\n      - app_home_opened"} {
 		if !strings.Contains(string(data), s) {
 			t.Errorf("manifest.yml lacks %q", s)
 		}
@@ -91,7 +94,7 @@ display_information:
   background_color: "#1d3557"
 features:
   app_home:
-    home_tab_enabled: false
+    home_tab_enabled: ` + fmt.Sprint(slices.Contains(bot.BotEvents(), "app_home_opened")) + `
     messages_tab_enabled: true
     messages_tab_read_only_enabled: true
   bot_user:
@@ -107,8 +110,11 @@ features:
 	for _, s := range bot.Scopes() {
 		fmt.Fprintf(&b, "      - %s\n", s)
 	}
-	b.WriteString(`settings:
-  interactivity:
+	b.WriteString("settings:\n  event_subscriptions:\n    bot_events:\n")
+	for _, e := range bot.BotEvents() {
+		fmt.Fprintf(&b, "      - %s\n", e)
+	}
+	b.WriteString(`  interactivity:
     is_enabled: true
   org_deploy_enabled: false
   socket_mode_enabled: true

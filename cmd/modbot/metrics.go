@@ -42,11 +42,11 @@ type metrics struct {
 // Label values the metrics accept; anything else is counted as "other".
 var (
 	// metricActions are the bot's buttons and modals.
-	metricActions   = []string{"approve", "deny", "cancel", "retry", "page_prev", "page_next", "deny_reason"}
+	metricActions   = []string{"approve", "deny", "cancel", "retry", "page_prev", "page_next", "deny_reason", "app_home_opened"}
 	metricDecisions = []string{"approved", "denied", "cancelled", "expired", "refused"}
 	metricAckKinds  = []string{"slash_commands", "interactive", "events_api", "hello", "disconnect"}
 	metricTimOut    = []string{"ok", "transient", "throttled", "credentials", "canceled", "invalid", "permanent"}
-	metricDropped   = []string{"command", "click", "view", "audit"}
+	metricDropped   = []string{"command", "click", "view", "audit", "event"}
 	metricFeedFails = []string{"blocked", "transient"}
 )
 

@@ -72,6 +72,7 @@ type generation struct {
 	store *store.Store
 	stop  context.CancelFunc
 	done  chan error // the bot's Run result
+	bot   *bot.Bot   // for the panel's "post today's digest now" (sandbox_home.go)
 }
 
 // The sandbox's Slack workspace.
@@ -266,7 +267,7 @@ func (sb *sandbox) startGeneration(ctx context.Context) error {
 		<-done
 		return fail(fmt.Errorf("connect the bot to the fake slack: %w", err))
 	}
-	sb.gen = &generation{store: st, stop: stop, done: done}
+	sb.gen = &generation{store: st, stop: stop, done: done, bot: b}
 	return nil
 }
 

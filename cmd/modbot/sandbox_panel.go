@@ -43,6 +43,7 @@ func (sb *sandbox) mount() {
 	sb.slack.Handle("POST /sandbox/fail", panelAction(sb.fail))
 	sb.slack.Handle("POST /sandbox/fail-account", panelAction(sb.failAccount))
 	sb.slack.Handle("POST /sandbox/latency", panelAction(sb.latency))
+	sb.slack.Handle("POST /sandbox/digest", panelAction(sb.postDigest)) // sandbox_home.go
 	sb.slack.Handle("POST /sandbox/clear", panelAction(func(context.Context, map[string]string) (string, error) {
 		sb.emu.ClearFaults()
 		return "Faults cleared and latency back to none.", nil
@@ -272,6 +273,7 @@ func panelForms() []slacktest.PanelForm {
 			Fields: []slacktest.PanelField{{Name: "ms", Label: "Added to every call (ms)", Value: "500"}},
 		},
 		{Title: "Clear faults", Action: "/sandbox/clear", Submit: "Clear faults and latency"},
+		digestForm(), // sandbox_home.go
 		{
 			Title: "Start over", Action: "/sandbox/reset", Submit: "Reset the sandbox",
 			Confirm: "Seed Tencent again, empty Redis and clear every Slack channel?",

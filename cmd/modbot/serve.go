@@ -69,6 +69,7 @@ func serve(ctx context.Context, stderr io.Writer) error {
 		RequireReason:   cfg.RequireReason,
 		MaxAccounts:     cfg.MaxAccounts,
 		LeaseTTL:        cfg.LeaseTTL,
+		Digest:          cfg.Digest,
 		Logger:          log,
 		Metrics:         m,
 	}, tc, st)

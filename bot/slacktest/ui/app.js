@@ -226,7 +226,8 @@
       if (e.confirm && !(await confirmDialog(e.confirm))) return;
       btn.disabled = true;
       try {
-        await post('api/click', { user: ui.me, channel: ctx.channel, ts: ctx.ts, action_id: e.action_id, value: e.value || '' });
+        if (ctx.home) await post('api/homeclick', { user: ui.me, action_id: e.action_id, value: e.value || '' });
+        else await post('api/click', { user: ui.me, channel: ctx.channel, ts: ctx.ts, action_id: e.action_id, value: e.value || '' });
       } catch (err) {
         toast(err.message, true);
       } finally {
@@ -326,7 +327,7 @@
       return b;
     }));
 
-    if (!st.channels.some((c) => c.id === ui.channel)) ui.channel = st.channels.length ? st.channels[0].id : '';
+    if (ui.channel !== HOME && !st.channels.some((c) => c.id === ui.channel)) ui.channel = st.channels.length ? st.channels[0].id : '';
     const chanLink = (c) => {
       const n = (st.messages[c.id] || []).length;
       if (c.id === ui.channel) ui.seen[c.id] = n;
@@ -339,6 +340,11 @@
     };
     place($('#channels'), st.channels.filter((c) => !c.im).map(chanLink));
     place($('#dms'), st.channels.filter((c) => c.im).map(chanLink));
+    const app = keep('app:home', st.bot, () => h('a', {
+      class: 'chan', id: 'app-home', href: '#', onclick: (ev) => { ev.preventDefault(); openHome(); },
+    }, userName(st.bot)));
+    app.classList.toggle('active', ui.channel === HOME);
+    place($('#apps'), [app]);
 
     renderMain();
     renderThread();
@@ -354,6 +360,13 @@
 
   function renderMain() {
     const st = ui.state;
+    if (ui.channel === HOME) {
+      $('#chan-head').textContent = userName(st.bot) + ' (Home)';
+      place($('#messages'), [st.home
+        ? keep('home:' + ui.me, st.home, () => h('div', { class: 'home', id: 'home-view' }, renderBlocks(st.home, { home: true })))
+        : keep('home-empty', null, () => h('div', { class: 'empty' }, 'Opening the Home tab…'))]);
+      return;
+    }
     const ch = st.channels.find((c) => c.id === ui.channel);
     $('#chan-head').textContent = !ch ? '' : ch.im ? userName(st.bot) + ' (direct message)' : '# ' + ch.name;
     const list = $('#messages');
@@ -581,7 +594,19 @@
     ui.me = id;
     ui.seen = {};
     save();
-    refresh(true);
+    if (ui.channel === HOME) openHome();
+    else refresh(true);
+  }
+
+  // HOME is the pseudo-channel of the app's Home tab: opening it sends app_home_opened, and the
+  // app publishes the view the main pane shows.
+  const HOME = '@home';
+
+  function openHome() {
+    ui.channel = HOME;
+    save();
+    render();
+    post('api/home', { user: ui.me }).catch((err) => toast(err.message, true));
   }
 
   function switchChannel(id) {
