@@ -61,7 +61,7 @@ func (b *Bot) handleBanned(ctx context.Context, inv *invocation, c *BannedCmd) {
 		res.Note = "Reading the list failed partway: " + userText(err) + " These are the entries read before that."
 	default:
 		code := tim.Code(err)
-		b.audit(ctx, inv, "banned", kind, c.Target.ID, nil, "failed", code, Truncate(tim.Meaning(code), 200))
+		b.audit(ctx, inv, store.AuditEntry{Action: store.ActionBanned, TargetKind: kind, Target: c.Target.ID, Outcome: store.OutcomeFailed, Code: code, Detail: Truncate(tim.Meaning(code), 200)})
 		b.fail(ctx, inv, err)
 		return
 	}
@@ -82,11 +82,11 @@ func (b *Bot) handleBanned(ctx context.Context, inv *invocation, c *BannedCmd) {
 			return
 		}
 	}
-	outcome := "ok"
+	outcome := store.OutcomeOK
 	if res.Note != "" {
-		outcome = "partial"
+		outcome = store.OutcomePartial
 	}
-	b.audit(ctx, inv, "banned", kind, c.Target.ID, nil, outcome, tim.Code(err), fmt.Sprintf("%d banned", len(res.Entries)))
+	b.audit(ctx, inv, store.AuditEntry{Action: store.ActionBanned, TargetKind: kind, Target: c.Target.ID, Outcome: outcome, Code: tim.Code(err), Detail: fmt.Sprintf("%d banned", len(res.Entries))})
 	b.reply(ctx, inv, renderBanned(res, id, 0))
 }
 

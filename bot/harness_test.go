@@ -2,7 +2,6 @@ package bot_test
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -11,6 +10,7 @@ import (
 
 	"modbot/bot"
 	"modbot/bot/slacktest"
+	"modbot/internal/testutil"
 	"modbot/store"
 	"modbot/store/storetest"
 	"modbot/tim"
@@ -41,7 +41,7 @@ type env struct {
 	tim   *timtest.Server
 	store *store.Store
 	opts  bot.Options
-	logs  *syncBuffer
+	logs  *testutil.Buffer
 
 	mu      sync.Mutex
 	bots    []*runningBot
@@ -92,7 +92,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	e := &env{t: t, logs: &syncBuffer{}, tencent: cfg.tencent}
+	e := &env{t: t, logs: &testutil.Buffer{}, tencent: cfg.tencent}
 	e.slack = slacktest.NewServer(t, slacktest.Options{})
 	for _, u := range []struct{ id, name string }{
 		{alice, "alice"}, {bob, "bob"}, {carol, "carol"}, {dave, "dave"}, {vic, "vic"}, {erin, "erin"},
@@ -292,23 +292,3 @@ func (e *env) auditEntries() []store.AuditEntry {
 	}
 	return page.Entries
 }
-
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-var _ io.Writer = (*syncBuffer)(nil)

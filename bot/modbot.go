@@ -26,7 +26,7 @@ func (b *Bot) handleModbot(ctx context.Context, inv *invocation, c *ModbotCmd) {
 	switch c.Sub {
 	case SubWhoami:
 		if b.allowed(ctx, inv, store.RoleViewer, "/modbot whoami") {
-			b.audit(ctx, inv, "whoami", "", "", nil, "ok", 0, inv.Role.String())
+			b.audit(ctx, inv, store.AuditEntry{Action: store.ActionWhoami, Outcome: store.OutcomeOK, Detail: inv.Role.String()})
 			b.reply(ctx, inv, renderWhoami(inv.User, inv.Role))
 		}
 	case SubWho:
@@ -51,7 +51,7 @@ func (b *Bot) who(ctx context.Context, inv *invocation) {
 		b.fail(ctx, inv, err)
 		return
 	}
-	b.audit(ctx, inv, "who", "", "", nil, "ok", 0, "")
+	b.audit(ctx, inv, store.AuditEntry{Action: store.ActionWho, Outcome: store.OutcomeOK})
 	if len(members) == 0 {
 		b.reply(ctx, inv, renderWho(members))
 		return
@@ -86,7 +86,7 @@ func (b *Bot) allowOrRevoke(ctx context.Context, inv *invocation, c *ModbotCmd) 
 		return
 	case err != nil:
 		if !unexpected(err) {
-			b.audit(ctx, inv, string(c.Sub), "user", c.User, nil, "refused", 0, Truncate(err.Error(), 200))
+			b.audit(ctx, inv, store.AuditEntry{Action: store.AuditAction(c.Sub), TargetKind: "user", Target: c.User, Outcome: store.OutcomeRefused, Detail: Truncate(err.Error(), 200)})
 		}
 		b.fail(ctx, inv, err)
 		return
@@ -122,7 +122,7 @@ func (b *Bot) pending(ctx context.Context, inv *invocation) {
 		}
 		return int(y.Number - x.Number)
 	})
-	b.audit(ctx, inv, "pending", "", "", nil, "ok", 0, fmt.Sprintf("%d open", total))
+	b.audit(ctx, inv, store.AuditEntry{Action: store.ActionPending, Outcome: store.OutcomeOK, Detail: fmt.Sprintf("%d open", total)})
 	if len(reqs) == 0 {
 		b.reply(ctx, inv, renderPending(reqs, total))
 		return
@@ -161,7 +161,7 @@ func (b *Bot) auditLog(ctx context.Context, inv *invocation, f LogFilter) {
 		return
 	}
 	b.reply(ctx, inv, m)
-	b.audit(ctx, inv, "log", "", "", nil, "ok", 0, lr.Label)
+	b.audit(ctx, inv, store.AuditEntry{Action: store.ActionLog, Outcome: store.OutcomeOK, Detail: lr.Label})
 }
 
 // logPage reads and renders page p of a log query. self is the stored result this page was

@@ -39,7 +39,7 @@ func (b *Bot) handleRoles(ctx context.Context, inv *invocation, c *RolesCmd) {
 	roles, err := b.tim.GetRolesInGroup(ctx, g, accounts)
 	if err != nil {
 		code := tim.Code(err)
-		b.audit(ctx, inv, "roles", "group", c.Group, c.Accounts, "failed", code, Truncate(tim.Meaning(code), 200))
+		b.audit(ctx, inv, store.AuditEntry{Action: store.ActionRoles, TargetKind: "group", Target: c.Group, Accounts: c.Accounts, Outcome: store.OutcomeFailed, Code: code, Detail: Truncate(tim.Meaning(code), 200)})
 		if code == codeNoPermission {
 			if info, ierr := b.tim.GroupInfo(ctx, g); ierr == nil && info.Type == tim.AVChatRoom {
 				b.reply(ctx, inv, avChatRoomRoles(c.Group))
@@ -57,7 +57,7 @@ func (b *Bot) handleRoles(ctx context.Context, inv *invocation, c *RolesCmd) {
 			return
 		}
 	}
-	b.audit(ctx, inv, "roles", "group", c.Group, c.Accounts, "ok", 0, res.counts())
+	b.audit(ctx, inv, store.AuditEntry{Action: store.ActionRoles, TargetKind: "group", Target: c.Group, Accounts: c.Accounts, Outcome: store.OutcomeOK, Detail: res.counts()})
 	b.reply(ctx, inv, renderRoles(res, id, 0))
 }
 

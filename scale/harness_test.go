@@ -16,6 +16,7 @@ import (
 
 	"modbot/bot"
 	"modbot/bot/slacktest"
+	"modbot/internal/testutil"
 	"modbot/store"
 	"modbot/store/storetest"
 	"modbot/tim"
@@ -74,7 +75,7 @@ type world struct {
 	// prefix is the key prefix of every replica and of store, the test's view of Redis.
 	prefix string
 	store  *store.Store
-	logs   *syncBuffer // every replica's log, for the secret scan
+	logs   *testutil.Buffer // every replica's log, for the secret scan
 
 	mu       sync.Mutex
 	replicas []*replica
@@ -91,7 +92,7 @@ func newWorld(tb testing.TB, o worldOptions) *world {
 	if o.leaseTTL == 0 {
 		o.leaseTTL = 2 * time.Second
 	}
-	w := &world{tb: tb, o: o, logs: &syncBuffer{}}
+	w := &world{tb: tb, o: o, logs: &testutil.Buffer{}}
 	w.slack = slacktest.NewServer(tb, slacktest.Options{})
 	for _, u := range []struct{ id, name string }{{alice, "alice"}, {bob, "bob"}, {erin, "erin"}, {carol, "carol"}, {vic, "vic"}} {
 		w.slack.AddUser(u.id, u.name)
@@ -587,24 +588,6 @@ func (w *world) scenario(requests, accountsEach int) scenario {
 		sc.accounts[g] = accts
 	}
 	return sc
-}
-
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func tail(s string, n int) string {

@@ -14,6 +14,7 @@ import (
 
 	"modbot/bot/slacktest"
 	"modbot/internal/modbotbin"
+	"modbot/internal/testutil"
 )
 
 // procKind says what a process replica runs.
@@ -28,7 +29,7 @@ const (
 type proc struct {
 	kind procKind
 	cmd  *exec.Cmd
-	out  *syncBuffer
+	out  *testutil.Buffer
 	done chan error // cmd.Wait's result, once; put back by wait
 }
 
@@ -86,7 +87,7 @@ func (w *world) startProc(kind procKind) *proc {
 		cmd = exec.Command(self)
 		cmd.Env = append(w.env(), envReplica+"=1")
 	}
-	p := &proc{kind: kind, cmd: cmd, out: &syncBuffer{}, done: make(chan error, 1)}
+	p := &proc{kind: kind, cmd: cmd, out: &testutil.Buffer{}, done: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = p.out, p.out
 	before := w.slack.ConnectionsOpened()
 	if err := cmd.Start(); err != nil {
