@@ -39,9 +39,6 @@ type bannedEntry struct {
 
 // handleBanned answers /banned: who is banned from a room or group, and until when.
 func (b *Bot) handleBanned(ctx context.Context, inv *invocation, c *BannedCmd) {
-	if !b.allowed(ctx, inv, store.RoleViewer, CmdBanned) {
-		return
-	}
 	var (
 		list []tim.BannedMember
 		err  error

@@ -143,15 +143,8 @@ func (b *Bot) runCommand(ctx context.Context, inv *invocation, key string, cmd C
 		_, _ = b.store.Release(ctx, key, owner)
 		return
 	}
-	switch c := cmd.(type) {
-	case *UnbanCmd:
-		b.handleUnban(ctx, inv, c)
-	case *RolesCmd:
-		b.handleRoles(ctx, inv, c)
-	case *BannedCmd:
-		b.handleBanned(ctx, inv, c)
-	case *ModbotCmd:
-		b.handleModbot(ctx, inv, c)
+	if c, ok := lookupCommand(cmd.Name()); ok && b.allowed(ctx, inv, c.role, c.Command) {
+		c.handle(b, ctx, inv, cmd)
 	}
 	if err := b.store.Done(ctx, key); err != nil {
 		b.log.Warn("mark delivery done", "cmd", inv.Command, "err", err)

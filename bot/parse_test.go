@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"modbot/store"
 )
 
 func groupTarget(id string) Target { return Target{Kind: TargetGroup, ID: id} }
@@ -106,13 +108,13 @@ func TestParse(t *testing.T) {
 		{"Who", "/modbot", "WHO", strictCfg, &ModbotCmd{Sub: SubWho}},
 		{"Pending", "/modbot", "pending", strictCfg, &ModbotCmd{Sub: SubPending}},
 		{"AllowMentionWithLabel", "/modbot", "allow <@U123ABC|bob> approver", strictCfg,
-			&ModbotCmd{Sub: SubAllow, User: "U123ABC", Role: RoleApprover}},
+			&ModbotCmd{Sub: SubAllow, User: "U123ABC", Role: store.RoleApprover}},
 		{"AllowMentionWithoutLabel", "/modbot", "allow <@U123ABC> Moderator", strictCfg,
-			&ModbotCmd{Sub: SubAllow, User: "U123ABC", Role: RoleModerator}},
+			&ModbotCmd{Sub: SubAllow, User: "U123ABC", Role: store.RoleModerator}},
 		{"AllowMemberIDW", "/modbot", "allow W0ENTERPRISE1 admin", strictCfg,
-			&ModbotCmd{Sub: SubAllow, User: "W0ENTERPRISE1", Role: RoleAdmin}},
+			&ModbotCmd{Sub: SubAllow, User: "W0ENTERPRISE1", Role: store.RoleAdmin}},
 		{"AllowViewer", "/modbot", "allow U1AB viewer", strictCfg,
-			&ModbotCmd{Sub: SubAllow, User: "U1AB", Role: RoleViewer}},
+			&ModbotCmd{Sub: SubAllow, User: "U1AB", Role: store.RoleViewer}},
 		{"RevokeMention", "/modbot", "revoke <@W42XY|dana>", strictCfg, &ModbotCmd{Sub: SubRevoke, User: "W42XY"}},
 		{"RevokeMemberID", "/modbot", "revoke U42XY", strictCfg, &ModbotCmd{Sub: SubRevoke, User: "U42XY"}},
 		{"LogDefaults", "/modbot", "log", strictCfg, &ModbotCmd{Sub: SubLog, Log: LogFilter{Count: 10}}},
@@ -223,7 +225,7 @@ func TestParse_Errors(t *testing.T) {
 
 		// /modbot
 		{"UnknownSubcommand", "/modbot", "frobnicate", strictCfg, CmdModbot,
-			`unknown subcommand "frobnicate": use help, whoami, who, allow, revoke, pending or log`, nil},
+			`unknown subcommand "frobnicate": use help, whoami, who, pending, log, allow or revoke`, nil},
 		{"MentionAsSubcommand", "/modbot", "<@U1AB|bob>", strictCfg, CmdModbot, "", []string{`"<@U1AB|bob>"`, "unknown subcommand"}},
 		{"HelpUnknownTopic", "/modbot", "help ban", strictCfg, CmdModbot, "", []string{`"ban"`}},
 		{"WhoExtra", "/modbot", "who me", strictCfg, CmdModbot, `unexpected "me" after /modbot who`, nil},
@@ -305,18 +307,6 @@ func TestTarget_String(t *testing.T) {
 	}
 	if got, want := TargetKind(7).String(), "TargetKind(7)"; got != want {
 		t.Fatalf("String()=%q, want %q", got, want)
-	}
-}
-
-func TestRole_Rank(t *testing.T) {
-	order := []Role{"", RoleViewer, RoleModerator, RoleApprover, RoleAdmin}
-	for i, r := range order {
-		if got := r.Rank(); got != i {
-			t.Errorf("%q.Rank()=%d, want %d", r, got, i)
-		}
-	}
-	if got := Role("Admin").Rank(); got != 0 {
-		t.Errorf(`"Admin".Rank()=%d, want 0`, got)
 	}
 }
 
@@ -431,7 +421,7 @@ func checkParsed(t *testing.T, cmd Command, cfg ParseConfig) {
 		switch c.Sub {
 		case SubHelp, SubWhoami, SubWho, SubPending:
 		case SubAllow, SubRevoke:
-			if !isMemberID(c.User) || (c.Sub == SubAllow) != (c.Role.Rank() > 0) {
+			if !isMemberID(c.User) || (c.Sub == SubAllow) != (c.Role > store.RoleNone) {
 				t.Fatalf("user %q role %q", c.User, c.Role)
 			}
 		case SubLog:
@@ -478,7 +468,7 @@ func canonicalText(cmd Command) string {
 		case SubHelp:
 			w = append(w, strings.TrimPrefix(c.Topic, "/"))
 		case SubAllow, SubRevoke:
-			w = append(w, c.User, string(c.Role))
+			w = append(w, c.User, c.Role.String())
 		case SubLog:
 			l := c.Log
 			for _, f := range [][2]string{{"account:", l.Account}, {"group:", l.Group}, {"room:", l.Room}, {"by:", l.By}} {

@@ -28,9 +28,6 @@ type roleGroup struct {
 
 // handleRoles answers /roles: each account's role in a group, summarised and paged.
 func (b *Bot) handleRoles(ctx context.Context, inv *invocation, c *RolesCmd) {
-	if !b.allowed(ctx, inv, store.RoleViewer, CmdRoles) {
-		return
-	}
 	g := tim.GroupID(c.Group)
 	accounts := make([]tim.UserID, len(c.Accounts))
 	for i, a := range c.Accounts {

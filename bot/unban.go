@@ -16,9 +16,6 @@ import (
 // requester where it waits. If the root cannot be posted the request stays owed and the sweeper
 // posts it later.
 func (b *Bot) handleUnban(ctx context.Context, inv *invocation, c *UnbanCmd) {
-	if !b.allowed(ctx, inv, store.RoleModerator, CmdUnban) {
-		return
-	}
 	target := store.Target{Kind: store.KindGroup, ID: c.Target.ID}
 	if c.Target.Kind == TargetRoom {
 		target.Kind = store.KindRoom
