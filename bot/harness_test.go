@@ -10,6 +10,7 @@ import (
 
 	"modbot/bot"
 	"modbot/bot/slacktest"
+	"modbot/internal/system"
 	"modbot/internal/testutil"
 	"modbot/store"
 	"modbot/store/storetest"
@@ -155,22 +156,6 @@ func (e *env) checkNoSecretsLogged() {
 	}
 }
 
-// newTim is a tim client for the emulator with quick retries.
-func (e *env) newTim() *tim.Client {
-	e.t.Helper()
-	c, err := tim.New(tim.Options{
-		SDKAppID:  e.tim.SDKAppID(),
-		SecretKey: e.tim.SecretKey(),
-		Admin:     e.tim.Admin(),
-		BaseURL:   e.tim.URL,
-		Limiter:   tim.NewLocalLimiter(1000),
-	})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return c
-}
-
 // startBot starts one more replica (with its own ReplicaID) and waits until it is connected.
 func (e *env) startBot() *runningBot {
 	e.t.Helper()
@@ -178,14 +163,21 @@ func (e *env) startBot() *runningBot {
 	e.mu.Lock()
 	o.ReplicaID = "replica-" + string(rune('a'+len(e.bots)))
 	e.mu.Unlock()
-	var tc bot.Tencent = e.newTim()
-	if e.tencent != nil {
-		tc = e.tencent(tc.(*tim.Client))
-	}
-	b, err := bot.New(o, tc, e.store)
+	sys, err := system.Build(e.store, system.Config{
+		Tim: tim.Options{
+			SDKAppID:  e.tim.SDKAppID(),
+			SecretKey: e.tim.SecretKey(),
+			Admin:     e.tim.Admin(),
+			BaseURL:   e.tim.URL,
+			Limiter:   tim.NewLocalLimiter(1000),
+		},
+		WrapTencent: e.tencent,
+		Bot:         o,
+	})
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	b := sys.Bot
 	ctx, cancel := context.WithCancel(context.Background())
 	rb := &runningBot{bot: b, cancel: cancel, done: make(chan error, 1)}
 	before := e.slack.ConnectionsOpened()

@@ -16,6 +16,7 @@ import (
 
 	"modbot/bot"
 	"modbot/bot/slacktest"
+	"modbot/internal/system"
 	"modbot/internal/testutil"
 	"modbot/store"
 	"modbot/store/storetest"
@@ -151,17 +152,6 @@ func (w *world) startReplicas(n int) {
 func (w *world) startReplica() *replica {
 	w.tb.Helper()
 	st := w.openStore()
-	lim, err := st.Limiter(strconv.Itoa(w.tim.SDKAppID()), w.o.rate)
-	if err != nil {
-		w.tb.Fatal(err)
-	}
-	tc, err := tim.New(tim.Options{
-		SDKAppID: w.tim.SDKAppID(), SecretKey: w.tim.SecretKey(), Admin: w.tim.Admin(),
-		BaseURL: w.tim.URL, Limiter: lim,
-	})
-	if err != nil {
-		w.tb.Fatal(err)
-	}
 	w.mu.Lock()
 	id := fmt.Sprintf("replica-%d", len(w.replicas)+1)
 	w.mu.Unlock()
@@ -177,10 +167,17 @@ func (w *world) startReplica() *replica {
 	if w.o.noAudit {
 		o.AuditChannel = ""
 	}
-	b, err := bot.New(o, tc, st)
+	sys, err := system.Build(st, system.Config{
+		Tim: tim.Options{
+			SDKAppID: w.tim.SDKAppID(), SecretKey: w.tim.SecretKey(), Admin: w.tim.Admin(), BaseURL: w.tim.URL,
+		},
+		Rate: w.o.rate,
+		Bot:  o,
+	})
 	if err != nil {
 		w.tb.Fatal(err)
 	}
+	b := sys.Bot
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &replica{id: id, bot: b, cancel: cancel, done: make(chan error, 1)}
 	before := w.slack.ConnectionsOpened()

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"modbot/bot"
+	"modbot/internal/system"
 	"modbot/store"
 	"modbot/tim"
 )
@@ -90,31 +91,25 @@ func runReplica(ctx context.Context, getenv func(string) string, logOut io.Write
 	}
 
 	log := slog.New(slog.NewJSONHandler(logOut, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	st, err := store.Open(ctx, store.Options{URL: getenv("MODBOT_REDIS_URL"), Prefix: getenv("MODBOT_REDIS_PREFIX")})
-	if err != nil {
-		return fmt.Errorf("open redis: %w", err)
-	}
-	defer st.Close()
-	lim, err := st.Limiter(strconv.Itoa(appID), rate)
-	if err != nil {
-		return err
-	}
-	tc, err := tim.New(tim.Options{
-		SDKAppID: appID, SecretKey: getenv("MODBOT_TIM_SECRET_KEY"), Admin: getenv("MODBOT_TIM_ADMIN"),
-		BaseURL: getenv("MODBOT_TIM_BASE_URL"), Limiter: lim,
+	sys, err := system.Open(ctx, system.Config{
+		Store: store.Options{URL: getenv("MODBOT_REDIS_URL"), Prefix: getenv("MODBOT_REDIS_PREFIX")},
+		Tim: tim.Options{
+			SDKAppID: appID, SecretKey: getenv("MODBOT_TIM_SECRET_KEY"), Admin: getenv("MODBOT_TIM_ADMIN"),
+			BaseURL: getenv("MODBOT_TIM_BASE_URL"),
+		},
+		Rate: rate,
+		Bot: bot.Options{
+			AppToken: getenv("MODBOT_SLACK_APP_TOKEN"), BotToken: getenv("MODBOT_SLACK_BOT_TOKEN"),
+			APIURL: getenv("MODBOT_SLACK_API_URL"), ApprovalChannel: getenv("MODBOT_APPROVAL_CHANNEL"),
+			AuditChannel: getenv("MODBOT_AUDIT_CHANNEL"), RequireReason: true, MaxAccounts: maxAccounts,
+			LeaseTTL: lease, Sweep: sweep, Logger: log,
+		},
 	})
 	if err != nil {
 		return err
 	}
-	b, err := bot.New(bot.Options{
-		AppToken: getenv("MODBOT_SLACK_APP_TOKEN"), BotToken: getenv("MODBOT_SLACK_BOT_TOKEN"),
-		APIURL: getenv("MODBOT_SLACK_API_URL"), ApprovalChannel: getenv("MODBOT_APPROVAL_CHANNEL"),
-		AuditChannel: getenv("MODBOT_AUDIT_CHANNEL"), RequireReason: true, MaxAccounts: maxAccounts,
-		LeaseTTL: lease, Sweep: sweep, Logger: log,
-	}, tc, st)
-	if err != nil {
-		return err
-	}
+	defer sys.Close()
+	b := sys.Bot
 	log.Info("modbot running", "version", "scale-replica")
 	return b.Run(ctx, drain)
 }
