@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"modbot/store"
+	"modbot/tim"
 )
 
 // CommandSpec is a slash command as the Slack app manifest declares it. The manifest must list
@@ -156,12 +157,12 @@ const (
 
 // Limits on what a command may carry.
 const (
-	MaxReasonBytes     = 1000 // longest reason (Tencent's limit on ban reasons)
-	MaxAccountBytes    = 32   // longest Tencent account (UserID)
-	MaxIDBytes         = 48   // longest group or room ID
-	DefaultMaxAccounts = 1000 // accounts one command may name when ParseConfig.MaxAccounts is 0
-	DefaultLogCount    = 10   // audit entries /modbot log shows without -n
-	MaxLogCount        = 100  // most audit entries -n may ask for
+	MaxReasonBytes     = 1000              // longest reason (Tencent's limit on ban reasons)
+	MaxAccountBytes    = tim.MaxUserIDLen  // longest Tencent account (UserID)
+	MaxIDBytes         = tim.MaxGroupIDLen // longest group or room ID
+	DefaultMaxAccounts = 1000              // accounts one command may name when ParseConfig.MaxAccounts is 0
+	DefaultLogCount    = 10                // audit entries /modbot log shows without -n
+	MaxLogCount        = 100               // most audit entries -n may ask for
 )
 
 // ParseConfig is the part of modbot's configuration that changes what Parse accepts.
@@ -201,19 +202,29 @@ func (k TargetKind) String() string {
 	return "TargetKind(" + strconv.Itoa(int(k)) + ")"
 }
 
-// Target is the group or room a command acts on.
+// Target is the group or room a command acts on: Group is set for TargetGroup, Room for
+// TargetRoom, each valid by tim.IDByteOK and at most MaxIDBytes.
 type Target struct {
-	Kind TargetKind
-	ID   string // printable ASCII without ',', at most MaxIDBytes
+	Kind  TargetKind
+	Group tim.GroupID
+	Room  tim.RoomID
+}
+
+// ID returns the group or room ID as typed.
+func (t Target) ID() string {
+	if t.Kind == TargetRoom {
+		return string(t.Room)
+	}
+	return string(t.Group)
 }
 
 // String returns the target as a moderator would type it, e.g. "room standup-42".
-func (t Target) String() string { return t.Kind.String() + " " + t.ID }
+func (t Target) String() string { return t.Kind.String() + " " + t.ID() }
 
 // UnbanCmd asks for accounts to be unbanned from a group or a room (/unban).
 type UnbanCmd struct {
 	Target   Target
-	Accounts []string // distinct, in the order given; each printable ASCII without ',', at most MaxAccountBytes
+	Accounts []tim.UserID // distinct, in the order given; each valid by tim.IDByteOK, at most MaxAccountBytes
 	// Reason is the text after "--", trimmed, at most MaxReasonBytes of valid
 	// UTF-8; "" when none was given. Slack links are replaced by the words the
 	// user typed, other Slack syntax ("<!channel>", "<@U123|bob>") is kept as
@@ -223,8 +234,8 @@ type UnbanCmd struct {
 
 // RolesCmd asks for each account's role in a group (/roles).
 type RolesCmd struct {
-	Group    string
-	Accounts []string // distinct, in the order given
+	Group    tim.GroupID
+	Accounts []tim.UserID // distinct, in the order given
 }
 
 // BannedCmd asks for the banned members of a room or a group (/banned).

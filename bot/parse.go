@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"modbot/store"
+	"modbot/tim"
 )
 
 // Parse reads the text of a slash command as Slack sends it (entity-escaped,
@@ -78,7 +79,7 @@ func parseRoles(args []cmdToken, cfg ParseConfig) (*RolesCmd, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &RolesCmd{Group: g, Accounts: accounts}, nil
+	return &RolesCmd{Group: tim.GroupID(g), Accounts: accounts}, nil
 }
 
 func parseBanned(args []cmdToken) (*BannedCmd, error) {
@@ -119,22 +120,38 @@ func parseTarget(args []cmdToken, unban bool) (Target, []cmdToken, error) {
 	if err != nil {
 		return Target{}, nil, err
 	}
-	return Target{Kind: kind, ID: id}, args[1:], nil
+	t := Target{Kind: kind}
+	if kind == TargetRoom {
+		t.Room = tim.RoomID(id)
+	} else {
+		t.Group = tim.GroupID(id)
+	}
+	return t, args[1:], nil
+}
+
+// accountStrings is accounts as the store keeps them.
+func accountStrings(accounts []tim.UserID) []string {
+	out := make([]string, len(accounts))
+	for i, a := range accounts {
+		out[i] = string(a)
+	}
+	return out
 }
 
 // parseAccounts validates accounts, folds duplicates and applies the cap;
 // where says where the accounts were expected, for the error when none is given.
-func parseAccounts(args []cmdToken, cfg ParseConfig, where string) ([]string, error) {
+func parseAccounts(args []cmdToken, cfg ParseConfig, where string) ([]tim.UserID, error) {
 	if len(args) == 0 {
 		return nil, fmt.Errorf("name at least one account %s", where)
 	}
-	seen := make(map[string]bool, len(args))
-	accounts := make([]string, 0, len(args))
+	seen := make(map[tim.UserID]bool, len(args))
+	accounts := make([]tim.UserID, 0, len(args))
 	for _, k := range args {
-		a, err := checkID(k, "account", "accounts", MaxAccountBytes)
+		s, err := checkID(k, "account", "accounts", MaxAccountBytes)
 		if err != nil {
 			return nil, err
 		}
+		a := tim.UserID(s)
 		if !seen[a] {
 			seen[a] = true
 			accounts = append(accounts, a)
@@ -356,8 +373,8 @@ func isMemberID(s string) bool {
 	return true
 }
 
-// checkID validates a group ID, room ID or account: printable ASCII
-// 0x21–0x7e without ',', at most maxBytes. what and plural name it in errors.
+// checkID validates a group ID, room ID or account by tim's rule (tim.IDByteOK), at most maxBytes,
+// and explains a problem in the words of the command. what and plural name it in errors.
 func checkID(k cmdToken, what, plural string, maxBytes int) (string, error) {
 	if len(k.atoms) > 0 {
 		article := "a "
@@ -372,7 +389,7 @@ func checkID(k cmdToken, what, plural string, maxBytes int) (string, error) {
 	}
 	for i := 0; i < len(s); i++ {
 		b := s[i]
-		if b >= 0x21 && b <= 0x7e && b != ',' {
+		if tim.IDByteOK(b) {
 			continue
 		}
 		note := ""

@@ -16,16 +16,16 @@ import (
 // requester where it waits. If the root cannot be posted the request stays owed and the sweeper
 // posts it later.
 func (b *Bot) handleUnban(ctx context.Context, inv *invocation, c *UnbanCmd) {
-	target := store.Target{Kind: store.KindGroup, ID: c.Target.ID}
+	target := store.Target{Kind: store.KindGroup, ID: c.Target.ID()}
 	if c.Target.Kind == TargetRoom {
 		target.Kind = store.KindRoom
 	} else {
-		info, err := b.tim.GroupInfo(ctx, tim.GroupID(c.Target.ID))
+		info, err := b.tim.GroupInfo(ctx, c.Target.Group)
 		if err != nil {
-			b.audit(ctx, inv, store.AuditEntry{Action: store.ActionRequest, TargetKind: string(target.Kind), Target: target.ID, Accounts: c.Accounts, Outcome: store.OutcomeFailed, Code: tim.Code(err), Detail: Truncate(err.Error(), 300)})
+			b.audit(ctx, inv, store.AuditEntry{Action: store.ActionRequest, TargetKind: string(target.Kind), Target: target.ID, Accounts: accountStrings(c.Accounts), Outcome: store.OutcomeFailed, Code: tim.Code(err), Detail: Truncate(err.Error(), 300)})
 			if tim.Code(err) == 10010 {
 				s := fmt.Sprintf(":warning: Tencent Chat has no group %s (code 10010: %s). Check the ID; nothing was stored.",
-					Code(c.Target.ID), Escape(tim.Meaning(10010)))
+					Code(c.Target.ID()), Escape(tim.Meaning(10010)))
 				b.reply(ctx, inv, note(s))
 				return
 			}
@@ -37,7 +37,7 @@ func (b *Bot) handleUnban(ctx context.Context, inv *invocation, c *UnbanCmd) {
 	req, err := b.store.CreateRequest(ctx, store.NewRequest{
 		OpID:       inv.OpID,
 		Target:     target,
-		Accounts:   c.Accounts,
+		Accounts:   accountStrings(c.Accounts),
 		Reason:     c.Reason,
 		Requester:  inv.User,
 		Channel:    b.o.ApprovalChannel,
