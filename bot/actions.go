@@ -17,11 +17,11 @@ type actionKind struct {
 	chunk int
 	// group and room send accounts to Tencent; tim chunks them, calls o.Gate right before every
 	// write and reports each settled chunk through o.Progress.
-	group func(ctx context.Context, t ExecTencent, g tim.GroupID, users []tim.UserID, o tim.BulkOptions) ([]tim.Outcome, error)
-	room  func(ctx context.Context, t ExecTencent, r tim.RoomID, users []tim.UserID, o tim.BulkOptions) ([]tim.Outcome, error)
+	group func(ctx context.Context, t execTencent, g tim.GroupID, users []tim.UserID, o tim.BulkOptions) ([]tim.Outcome, error)
+	room  func(ctx context.Context, t execTencent, r tim.RoomID, users []tim.UserID, o tim.BulkOptions) ([]tim.Outcome, error)
 	// read lists the target's accounts in the state the action changes (the ban list for unban),
 	// completely or with an error; nil when the kind has no re-read.
-	read func(ctx context.Context, t ExecTencent, target store.Target) (map[tim.UserID]bool, error)
+	read func(ctx context.Context, t execTencent, target store.Target) (map[tim.UserID]bool, error)
 	// wanted reports whether an account the read found (listed) or did not find still needs the
 	// action; an account that does not is recorded skipped with why.
 	wanted func(listed bool) bool
@@ -32,10 +32,10 @@ type actionKind struct {
 var actionKinds = map[store.AuditAction]actionKind{
 	store.ActionUnban: {
 		chunk: tim.MaxBanAccounts,
-		group: func(ctx context.Context, t ExecTencent, g tim.GroupID, users []tim.UserID, o tim.BulkOptions) ([]tim.Outcome, error) {
+		group: func(ctx context.Context, t execTencent, g tim.GroupID, users []tim.UserID, o tim.BulkOptions) ([]tim.Outcome, error) {
 			return t.UnbanGroupMembers(ctx, g, users, o)
 		},
-		room: func(ctx context.Context, t ExecTencent, r tim.RoomID, users []tim.UserID, o tim.BulkOptions) ([]tim.Outcome, error) {
+		room: func(ctx context.Context, t execTencent, r tim.RoomID, users []tim.UserID, o tim.BulkOptions) ([]tim.Outcome, error) {
 			return t.UnbanRoomMembers(ctx, r, users, o)
 		},
 		read:   readBanned,
@@ -64,7 +64,7 @@ const skippedNotBanned = "already unbanned: not on the ban list when the executi
 
 // readBanned reads a group's or room's whole ban list. tim returns a nil error only once
 // Tencent's NextOffset reached 0: a list that stops early is an error.
-func readBanned(ctx context.Context, t ExecTencent, target store.Target) (map[tim.UserID]bool, error) {
+func readBanned(ctx context.Context, t execTencent, target store.Target) (map[tim.UserID]bool, error) {
 	var (
 		list []tim.BannedMember
 		err  error

@@ -149,7 +149,7 @@ func New(o Options, t Tencent, s Store) (*Bot, error) {
 		slack.OptionHTTPClient(o.HTTPClient),
 		slack.OptionRetry(3),
 	)
-	b.ex = newExecutor(ExecOptions{LeaseTTL: o.LeaseTTL, ReplicaID: o.ReplicaID, Executors: o.Executors, Logger: o.Logger, Metrics: o.Metrics},
+	b.ex = newExecutor(execOptions{LeaseTTL: o.LeaseTTL, ReplicaID: o.ReplicaID, Executors: o.Executors, Logger: o.Logger, Metrics: o.Metrics},
 		t, s, b.webAPI)
 	b.sm = socketmode.New(b.api, socketmode.OptionLog(slogOutput{b.log}))
 	return b, nil

@@ -20,18 +20,18 @@ import (
 // errLeaseLost is the cause of an execution stopping because another replica took it over.
 var errLeaseLost = errors.New("execution lease lost")
 
-// ExecTencent is what an execution asks of Tencent: the bulk writes of every action kind and the
+// execTencent is what an execution asks of Tencent: the bulk writes of every action kind and the
 // reads its re-check needs. *tim.Client satisfies it.
-type ExecTencent interface {
+type execTencent interface {
 	GroupBannedMembers(ctx context.Context, g tim.GroupID) ([]tim.BannedMember, error)
 	RoomBannedMembers(ctx context.Context, r tim.RoomID) ([]tim.BannedMember, error)
 	UnbanGroupMembers(ctx context.Context, g tim.GroupID, accounts []tim.UserID, o tim.BulkOptions) ([]tim.Outcome, error)
 	UnbanRoomMembers(ctx context.Context, r tim.RoomID, accounts []tim.UserID, o tim.BulkOptions) ([]tim.Outcome, error)
 }
 
-// ExecStore is what an execution keeps in Redis: leases, outcomes, the request's Slack messages and
+// execStore is what an execution keeps in Redis: leases, outcomes, the request's Slack messages and
 // the sweep's queues. *store.Store satisfies it.
-type ExecStore interface {
+type execStore interface {
 	Executions
 	ExpireDue(ctx context.Context, max int) ([]*store.Request, error)
 	SetRoot(ctx context.Context, l store.Lease, channel, ts string) (*store.Request, error)
@@ -47,8 +47,8 @@ type slackPoster interface {
 	deleteMessage(ctx context.Context, channel, ts string) error
 }
 
-// ExecOptions configures an executor. Zero values take the defaults named on each field.
-type ExecOptions struct {
+// execOptions configures an executor. Zero values take the defaults named on each field.
+type execOptions struct {
 	LeaseTTL  time.Duration // execution lease; renewed at a third of it; default 30s
 	ReplicaID string        // names this process in leases (required)
 	Executors int           // executions run at once; default 4
@@ -58,12 +58,12 @@ type ExecOptions struct {
 
 // executor runs requests' executions and delivers the Slack messages they owe: at most one per
 // request on this replica (a second claim by the same owner would extend the same lease), at most
-// ExecOptions.Executors at once, none started once shutdown was called. It needs no Socket Mode
+// execOptions.Executors at once, none started once shutdown was called. It needs no Socket Mode
 // loop: Bot.Run drives its sweep, clicks start executions, and a test can drive it alone.
 type executor struct {
-	o     ExecOptions
-	tim   ExecTencent
-	store ExecStore
+	o     execOptions
+	tim   execTencent
+	store execStore
 	slack slackPoster
 	log   *slog.Logger
 
@@ -76,7 +76,7 @@ type executor struct {
 }
 
 // newExecutor builds an executor; it does no I/O.
-func newExecutor(o ExecOptions, t ExecTencent, s ExecStore, sl slackPoster) *executor {
+func newExecutor(o execOptions, t execTencent, s execStore, sl slackPoster) *executor {
 	setDefault(&o.LeaseTTL, 30*time.Second)
 	setDefault(&o.Executors, 4)
 	if o.Logger == nil {
@@ -138,7 +138,7 @@ func (x *executor) wait() { x.wg.Wait() }
 
 // startExecution works on request id in the background, without blocking the caller: it executes
 // an approved or resumable request and completes whatever Slack side effects it owes. The work is
-// tracked by wait (Run's drain waits for it) and bounded by ExecOptions.Executors. It does nothing
+// tracked by wait (Run's drain waits for it) and bounded by execOptions.Executors. It does nothing
 // when this replica already works on id or is draining.
 func (b *executor) start(ctx context.Context, id string) {
 	if !b.begin(id) {

@@ -52,7 +52,7 @@ func TestExecutor_RunsWithoutSocketMode(t *testing.T) {
 
 	so := sl.Options()
 	api := slack.New(so.BotToken, slack.OptionAPIURL(sl.URL))
-	x := newExecutor(ExecOptions{LeaseTTL: 5 * time.Second, ReplicaID: "replica-1", Logger: slog.New(slog.DiscardHandler)},
+	x := newExecutor(execOptions{LeaseTTL: 5 * time.Second, ReplicaID: "replica-1", Logger: slog.New(slog.DiscardHandler)},
 		tc, st, webAPI{api: api})
 	x.start(ctx, req.ID)
 	x.shutdown()
