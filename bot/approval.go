@@ -39,7 +39,7 @@ func (b *Bot) handleDecisionClick(ctx context.Context, inv *invocation, action, 
 		if !req.Repeat { // a repeat (the same click delivered twice) was counted the first time
 			b.o.Metrics.Decision("cancelled")
 		}
-		b.startExecution(ctx, req.ID) // shows it on the root and in the thread
+		b.ex.start(ctx, req.ID) // shows it on the root and in the thread
 	case actionRetry:
 		req, err := b.store.Retry(ctx, id, inv.User, inv.OpID)
 		if err != nil {
@@ -47,9 +47,9 @@ func (b *Bot) handleDecisionClick(ctx context.Context, inv *invocation, action, 
 			return
 		}
 		if !req.Repeat {
-			b.postNote(ctx, req, retryNote(req, inv.User))
+			b.ex.postNote(ctx, req, retryNote(req, inv.User))
 		}
-		b.startExecution(ctx, req.ID)
+		b.ex.start(ctx, req.ID)
 	}
 }
 
@@ -72,7 +72,7 @@ func (b *Bot) approve(ctx context.Context, inv *invocation, id string) {
 	// A repeat (the same click delivered twice, or the script re-sent) was noted the first time;
 	// refreshing the root and starting the execution are safe to do again.
 	if !req.Repeat {
-		b.postNote(ctx, req, approvalNote(req, inv.User))
+		b.ex.postNote(ctx, req, approvalNote(req, inv.User))
 	}
 	if req.State == store.Pending {
 		b.refreshRoot(ctx, id)
@@ -87,7 +87,7 @@ func (b *Bot) approve(ctx context.Context, inv *invocation, id string) {
 			b.o.Metrics.Decision("approved")
 		}
 	}
-	b.startExecution(ctx, id)
+	b.ex.start(ctx, id)
 }
 
 // askDenyReason opens the deny modal, after checking what can be checked now so that a refused
@@ -127,14 +127,14 @@ func (b *Bot) deny(ctx context.Context, inv *invocation, id, reason string) {
 	if !req.Repeat {
 		b.o.Metrics.Decision("denied")
 	}
-	b.startExecution(ctx, req.ID)
+	b.ex.start(ctx, req.ID)
 }
 
 // refuseClick answers a decision the store (or the role check) refused, only to the clicker.
 // Refusals by role, self-decisions and other people's cancels are audited; the store audits only
 // the transitions it makes.
 func (b *Bot) refuseClick(ctx context.Context, inv *invocation, id, action string, err error) {
-	inv.outcome = "refused"
+	inv.outcome = store.OutcomeRefused
 	label := buttonLabel(action)
 	switch {
 	case errors.Is(err, store.ErrForbidden):
@@ -150,7 +150,7 @@ func (b *Bot) refuseClick(ctx context.Context, inv *invocation, id, action strin
 			b.o.Metrics.Decision("expired")
 		}
 		b.tell(ctx, inv, b.errorMessage(err))
-		b.startExecution(ctx, id) // this click may have expired it: show that on the root
+		b.ex.start(ctx, id) // this click may have expired it: show that on the root
 	default:
 		if unexpected(err) {
 			b.log.Error("decision failed", "request_id", id, "slack_user", inv.User, "cmd", action, "err", err)
@@ -162,7 +162,7 @@ func (b *Bot) refuseClick(ctx context.Context, inv *invocation, id, action strin
 // auditRefusal records a refused click with the request it was about (its account count, never
 // its accounts; see auditRefused).
 func (b *Bot) auditRefusal(ctx context.Context, inv *invocation, id, detail string) {
-	b.auditRefused(ctx, inv, store.AuditEntry{Action: "refused", RequestID: id, Detail: detail})
+	b.auditRefused(ctx, inv, store.AuditEntry{Action: store.ActionRefused, RequestID: id, Detail: detail})
 }
 
 // tell answers the invoker privately: through the response_url, or in a DM where there is none
@@ -177,16 +177,6 @@ func (b *Bot) tell(ctx context.Context, inv *invocation, m message) {
 	}
 }
 
-// postNote posts a short note in the request's thread.
-func (b *Bot) postNote(ctx context.Context, req *store.Request, m message) {
-	if req.ThreadTS == "" {
-		return
-	}
-	if _, err := b.post(ctx, req.Channel, req.ThreadTS, storageNote(ctx, m)); err != nil {
-		b.log.Warn("post thread note", "request_id", req.ID, "err", err)
-	}
-}
-
 // refreshRoot shows the request's state as it is now on its root message.
 func (b *Bot) refreshRoot(ctx context.Context, id string) {
 	req, err := b.store.Request(ctx, id)
@@ -194,7 +184,7 @@ func (b *Bot) refreshRoot(ctx context.Context, id string) {
 		return // decided meanwhile: the lease holder shows it, and a pending view must not win
 	}
 	if err == nil {
-		err = b.updateRoot(ctx, req)
+		err = b.ex.updateRoot(ctx, req)
 	}
 	if err != nil {
 		b.log.Warn("update root", "request_id", id, "err", err)

@@ -128,7 +128,7 @@ func lastAck(e *env, user string) string {
 	return ""
 }
 
-func countAction(e *env, action string) int {
+func countAction(e *env, action store.AuditAction) int {
 	n := 0
 	for _, a := range e.auditEntries() {
 		if a.Action == action {

@@ -39,20 +39,17 @@ type bannedEntry struct {
 
 // handleBanned answers /banned: who is banned from a room or group, and until when.
 func (b *Bot) handleBanned(ctx context.Context, inv *invocation, c *BannedCmd) {
-	if !b.allowed(ctx, inv, store.RoleViewer, CmdBanned) {
-		return
-	}
 	var (
 		list []tim.BannedMember
 		err  error
 	)
 	if c.Target.Kind == TargetGroup {
-		list, err = b.tim.GroupBannedMembers(ctx, tim.GroupID(c.Target.ID))
+		list, err = b.tim.GroupBannedMembers(ctx, c.Target.Group)
 	} else {
-		list, err = b.tim.RoomBannedMembers(ctx, tim.RoomID(c.Target.ID))
+		list, err = b.tim.RoomBannedMembers(ctx, c.Target.Room)
 	}
 	kind := c.Target.Kind.String()
-	res := bannedResult{Kind: kind, ID: c.Target.ID, At: time.Now()}
+	res := bannedResult{Kind: kind, ID: c.Target.ID(), At: time.Now()}
 	switch {
 	case err == nil:
 	case errors.Is(err, tim.ErrPageStalled) || errors.Is(err, tim.ErrTooManyPages):
@@ -61,7 +58,7 @@ func (b *Bot) handleBanned(ctx context.Context, inv *invocation, c *BannedCmd) {
 		res.Note = "Reading the list failed partway: " + userText(err) + " These are the entries read before that."
 	default:
 		code := tim.Code(err)
-		b.audit(ctx, inv, "banned", kind, c.Target.ID, nil, "failed", code, Truncate(tim.Meaning(code), 200))
+		b.audit(ctx, inv, store.AuditEntry{Action: store.ActionBanned, TargetKind: kind, Target: c.Target.ID(), Outcome: store.OutcomeFailed, Code: code, Detail: Truncate(tim.Meaning(code), 200)})
 		b.fail(ctx, inv, err)
 		return
 	}
@@ -82,11 +79,11 @@ func (b *Bot) handleBanned(ctx context.Context, inv *invocation, c *BannedCmd) {
 			return
 		}
 	}
-	outcome := "ok"
+	outcome := store.OutcomeOK
 	if res.Note != "" {
-		outcome = "partial"
+		outcome = store.OutcomePartial
 	}
-	b.audit(ctx, inv, "banned", kind, c.Target.ID, nil, outcome, tim.Code(err), fmt.Sprintf("%d banned", len(res.Entries)))
+	b.audit(ctx, inv, store.AuditEntry{Action: store.ActionBanned, TargetKind: kind, Target: c.Target.ID(), Outcome: outcome, Code: tim.Code(err), Detail: fmt.Sprintf("%d banned", len(res.Entries))})
 	b.reply(ctx, inv, renderBanned(res, id, 0))
 }
 

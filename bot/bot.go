@@ -80,18 +80,17 @@ type Bot struct {
 	store Store
 	log   *slog.Logger
 
-	api *slack.Client
-	sm  *socketmode.Client
+	webAPI // the Web API client (reply.go)
+	sm     *socketmode.Client
 
 	appID     atomic.Value // string: the app ID from Socket Mode's hello
 	botUserID string
 	connected atomic.Bool
 	draining  atomic.Bool
 
-	jobs  chan func(ctx context.Context)
-	execs chan struct{} // semaphore for executions
-	ex    executor      // this replica's executions (execute.go)
-	wg    sync.WaitGroup
+	jobs chan func(ctx context.Context)
+	ex   *executor // this replica's executions and the Slack messages they owe (executor.go)
+	wg   sync.WaitGroup
 
 	traces chan struct{} // semaphore for the audit traces of dropped work (intake.go)
 	feed   feedState     // the audit feed's names and backoff, used by its goroutine only (feed.go)
@@ -146,7 +145,6 @@ func New(o Options, t Tencent, s Store) (*Bot, error) {
 		store: s,
 		log:   o.Logger,
 		jobs:  make(chan func(context.Context), o.Queue),
-		execs: make(chan struct{}, o.Executors),
 	}
 	b.traces = make(chan struct{}, maxTraces)
 	b.appID.Store("")
@@ -156,6 +154,8 @@ func New(o Options, t Tencent, s Store) (*Bot, error) {
 		slack.OptionHTTPClient(o.HTTPClient),
 		slack.OptionRetry(3),
 	)
+	b.ex = newExecutor(execOptions{LeaseTTL: o.LeaseTTL, ReplicaID: o.ReplicaID, Executors: o.Executors, Logger: o.Logger, Metrics: o.Metrics},
+		t, s, b.webAPI)
 	b.sm = socketmode.New(b.api, socketmode.OptionLog(slogOutput{b.log}))
 	return b, nil
 }
@@ -223,7 +223,7 @@ loop:
 	}
 	close(b.jobs)
 	done := make(chan struct{})
-	go func() { b.wg.Wait(); bg.Wait(); close(done) }()
+	go func() { b.wg.Wait(); bg.Wait(); b.ex.wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(drain):
@@ -246,7 +246,7 @@ loop:
 // workCtx, which outlives ctx by the drain timeout.
 func (b *Bot) background(ctx, workCtx context.Context) {
 	var wg sync.WaitGroup
-	wg.Go(func() { every(ctx, b.o.Sweep, func() { b.sweep(workCtx) }) })
+	wg.Go(func() { every(ctx, b.o.Sweep, func() { b.ex.sweep(workCtx) }) })
 	if b.o.AuditChannel != "" {
 		wg.Go(func() { every(ctx, b.o.FeedEvery, func() { b.postFeed(workCtx) }) })
 	}

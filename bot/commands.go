@@ -1,6 +1,12 @@
 package bot
 
-import "strconv"
+import (
+	"context"
+	"strconv"
+
+	"modbot/store"
+	"modbot/tim"
+)
 
 // CommandSpec is a slash command as the Slack app manifest declares it. The manifest must list
 // exactly the commands the bot handles; cmd/modbot's tests compare the two.
@@ -11,14 +17,134 @@ type CommandSpec struct {
 	ShouldEscape bool   // Slack escapes mentions and channels as <@U…|name>; false keeps @TGS#… literal
 }
 
+// command is everything modbot knows about one slash command, in one place: its manifest entry,
+// the least role that may run it, its parser, its handler and its help. Commands (the manifest),
+// Parse, the worker's dispatch and role check, Help and Usage, and CommandLabels all read
+// commandTable; a new command is one more entry (and its Cmd… constant and …Cmd type).
+type command struct {
+	CommandSpec
+	// role is the least role that may run the command, checked by the worker at the moment it
+	// runs; store.RoleNone leaves the check to the handler (/modbot checks per subcommand).
+	role store.Role
+	// parse reads the command's text (already lexed); its errors become a *UsageError.
+	parse func(in cmdText, cfg ParseConfig) (Command, error)
+	// handle does the work; its Command is what parse returned.
+	handle func(b *Bot, ctx context.Context, inv *invocation, c Command)
+	// help is the command's entry in /modbot help and the usage shown after a problem.
+	help func(cfg ParseConfig) helpTopic
+}
+
+// commandTable lists every slash command, in the order help shows them. It is a function, not a
+// variable, because handlers and help refer back to it.
+func commandTable() []command {
+	return []command{{
+		CommandSpec: CommandSpec{CmdUnban, "Ask for Tencent Chat accounts to be unbanned (needs an approver)", "<group-id> | room <room-id>  <account>...  -- <reason>", false},
+		role:        store.RoleModerator,
+		parse:       func(in cmdText, cfg ParseConfig) (Command, error) { return parseUnban(in, cfg) },
+		handle:      handler((*Bot).handleUnban),
+		help:        helpUnban,
+	}, {
+		CommandSpec: CommandSpec{CmdRoles, "Show accounts' roles in a Tencent Chat group", "<group-id> <account>...", false},
+		role:        store.RoleViewer,
+		parse:       func(in cmdText, cfg ParseConfig) (Command, error) { return parseRoles(in.tokens(), cfg) },
+		handle:      handler((*Bot).handleRoles),
+		help:        helpRoles,
+	}, {
+		CommandSpec: CommandSpec{CmdBanned, "List who is banned from a room or group, and until when", "<room-id> | room <room-id> | group <group-id>", false},
+		role:        store.RoleViewer,
+		parse:       func(in cmdText, _ ParseConfig) (Command, error) { return parseBanned(in.tokens()) },
+		handle:      handler((*Bot).handleBanned),
+		help:        helpBanned,
+	}, {
+		CommandSpec: CommandSpec{CmdModbot, "modbot help, access and the audit log", "help | whoami | who | pending | log [filters] | allow @user <role> | revoke @user", true},
+		role:        store.RoleNone, // per subcommand: subcommandTable
+		parse:       func(in cmdText, _ ParseConfig) (Command, error) { return parseModbot(in.tokens()) },
+		handle:      handler((*Bot).handleModbot),
+		help:        helpModbot,
+	}}
+}
+
+// handler adapts a handler of one command type to the table's signature.
+func handler[C Command](f func(*Bot, context.Context, *invocation, C)) func(*Bot, context.Context, *invocation, Command) {
+	return func(b *Bot, ctx context.Context, inv *invocation, c Command) { f(b, ctx, inv, c.(C)) }
+}
+
+// lookupCommand finds a slash command (lower case) in the table.
+func lookupCommand(name string) (command, bool) {
+	for _, c := range commandTable() {
+		if c.Command == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
 // Commands lists every slash command the bot handles.
 func Commands() []CommandSpec {
-	return []CommandSpec{
-		{CmdUnban, "Ask for Tencent Chat accounts to be unbanned (needs an approver)", "<group-id> | room <room-id>  <account>...  -- <reason>", false},
-		{CmdRoles, "Show accounts' roles in a Tencent Chat group", "<group-id> <account>...", false},
-		{CmdBanned, "List who is banned from a room or group, and until when", "<room-id> | room <room-id> | group <group-id>", false},
-		{CmdModbot, "modbot help, access and the audit log", "help | whoami | who | pending | log [filters] | allow @user <role> | revoke @user", true},
+	var out []CommandSpec
+	for _, c := range commandTable() {
+		out = append(out, c.CommandSpec)
 	}
+	return out
+}
+
+// CommandLabels are the values Metrics.Command may be given as cmd: every slash command, button
+// and modal. A metrics backend pre-registers them and counts anything else as "other".
+func CommandLabels() []string {
+	var out []string
+	for _, c := range commandTable() {
+		out = append(out, c.Command)
+	}
+	return append(out, actionApprove, actionDeny, actionCancel, actionRetry, actionPagePrev, actionPageNext, viewDeny, eventAppHomeOpened)
+}
+
+// DecisionLabels are the values Metrics.Decision may be given.
+func DecisionLabels() []string {
+	return []string{"approved", "denied", "cancelled", "expired", "refused"}
+}
+
+// DroppedKinds are the values Metrics.Dropped may be given.
+func DroppedKinds() []string { return []string{"command", "click", "view", "audit", "event"} }
+
+// FeedFailureClasses are the values Metrics.FeedFailure may be given.
+func FeedFailureClasses() []string { return []string{"blocked", "transient"} }
+
+// subcommand is everything modbot knows about one /modbot subcommand: the least role that may run
+// it, its help line, its parser and its handler.
+type subcommand struct {
+	name Subcommand
+	role store.Role // checked by the worker at the moment it runs; RoleNone for help
+	form string     // as /modbot help shows it
+	what string     // what it does, for /modbot help
+	// parse reads the arguments after the subcommand into c and returns those it did not use.
+	parse func(c *ModbotCmd, args []cmdToken) ([]cmdToken, error)
+	// handle does the work (help never reaches a worker: it is answered in the ack).
+	handle func(b *Bot, ctx context.Context, inv *invocation, c *ModbotCmd)
+}
+
+// subcommandTable lists /modbot's subcommands in the order help shows them.
+func subcommandTable() []subcommand {
+	return []subcommand{
+		{SubHelp, store.RoleNone, "/modbot help [command]", "this help", parseHelpTopic, nil},
+		{SubWhoami, store.RoleViewer, "/modbot whoami", "your role", noArgs, (*Bot).whoami},
+		{SubWho, store.RoleViewer, "/modbot who", "everyone with access", noArgs, (*Bot).who},
+		{SubPending, store.RoleViewer, "/modbot pending", "open requests, with links to their threads", noArgs, (*Bot).pending},
+		{SubLog, store.RoleViewer, "/modbot log [account:<id>] [group:<id>] [room:<id>] [by:@user] [#<n>] [-n <count>]",
+			"the latest audit entries matching every filter, newest first (" + strconv.Itoa(DefaultLogCount) + " by default, -n up to " + strconv.Itoa(MaxLogCount) + ")",
+			parseLogArgs, (*Bot).auditLog},
+		{SubAllow, store.RoleAdmin, "/modbot allow @user <role>", "grant a role (admins): viewer < moderator < approver < admin", parseAllowArgs, (*Bot).allowOrRevoke},
+		{SubRevoke, store.RoleAdmin, "/modbot revoke @user", "remove access (admins)", parseRevokeArgs, (*Bot).allowOrRevoke},
+	}
+}
+
+// lookupSubcommand finds a /modbot subcommand in the table.
+func lookupSubcommand(name Subcommand) (subcommand, bool) {
+	for _, s := range subcommandTable() {
+		if s.name == name {
+			return s, true
+		}
+	}
+	return subcommand{}, false
 }
 
 // The slash commands modbot answers, as Slack sends them in a payload's command field.
@@ -31,12 +157,12 @@ const (
 
 // Limits on what a command may carry.
 const (
-	MaxReasonBytes     = 1000 // longest reason (Tencent's limit on ban reasons)
-	MaxAccountBytes    = 32   // longest Tencent account (UserID)
-	MaxIDBytes         = 48   // longest group or room ID
-	DefaultMaxAccounts = 1000 // accounts one command may name when ParseConfig.MaxAccounts is 0
-	DefaultLogCount    = 10   // audit entries /modbot log shows without -n
-	MaxLogCount        = 100  // most audit entries -n may ask for
+	MaxReasonBytes     = 1000              // longest reason (Tencent's limit on ban reasons)
+	MaxAccountBytes    = tim.MaxUserIDLen  // longest Tencent account (UserID)
+	MaxIDBytes         = tim.MaxGroupIDLen // longest group or room ID
+	DefaultMaxAccounts = 1000              // accounts one command may name when ParseConfig.MaxAccounts is 0
+	DefaultLogCount    = 10                // audit entries /modbot log shows without -n
+	MaxLogCount        = 100               // most audit entries -n may ask for
 )
 
 // ParseConfig is the part of modbot's configuration that changes what Parse accepts.
@@ -76,19 +202,29 @@ func (k TargetKind) String() string {
 	return "TargetKind(" + strconv.Itoa(int(k)) + ")"
 }
 
-// Target is the group or room a command acts on.
+// Target is the group or room a command acts on: Group is set for TargetGroup, Room for
+// TargetRoom, each valid by tim.IDByteOK and at most MaxIDBytes.
 type Target struct {
-	Kind TargetKind
-	ID   string // printable ASCII without ',', at most MaxIDBytes
+	Kind  TargetKind
+	Group tim.GroupID
+	Room  tim.RoomID
+}
+
+// ID returns the group or room ID as typed.
+func (t Target) ID() string {
+	if t.Kind == TargetRoom {
+		return string(t.Room)
+	}
+	return string(t.Group)
 }
 
 // String returns the target as a moderator would type it, e.g. "room standup-42".
-func (t Target) String() string { return t.Kind.String() + " " + t.ID }
+func (t Target) String() string { return t.Kind.String() + " " + t.ID() }
 
 // UnbanCmd asks for accounts to be unbanned from a group or a room (/unban).
 type UnbanCmd struct {
 	Target   Target
-	Accounts []string // distinct, in the order given; each printable ASCII without ',', at most MaxAccountBytes
+	Accounts []tim.UserID // distinct, in the order given; each valid by tim.IDByteOK, at most MaxAccountBytes
 	// Reason is the text after "--", trimmed, at most MaxReasonBytes of valid
 	// UTF-8; "" when none was given. Slack links are replaced by the words the
 	// user typed, other Slack syntax ("<!channel>", "<@U123|bob>") is kept as
@@ -98,8 +234,8 @@ type UnbanCmd struct {
 
 // RolesCmd asks for each account's role in a group (/roles).
 type RolesCmd struct {
-	Group    string
-	Accounts []string // distinct, in the order given
+	Group    tim.GroupID
+	Accounts []tim.UserID // distinct, in the order given
 }
 
 // BannedCmd asks for the banned members of a room or a group (/banned).
@@ -110,10 +246,10 @@ type BannedCmd struct {
 // ModbotCmd is one of /modbot's subcommands; only the fields its Sub uses are set.
 type ModbotCmd struct {
 	Sub   Subcommand
-	Topic string    // SubHelp: the command asked about (e.g. CmdUnban), "" for all
-	User  string    // SubAllow, SubRevoke: the Slack member ID (U… or W…)
-	Role  Role      // SubAllow: the role to grant
-	Log   LogFilter // SubLog
+	Topic string     // SubHelp: the command asked about (e.g. CmdUnban), "" for all
+	User  string     // SubAllow, SubRevoke: the Slack member ID (U… or W…)
+	Role  store.Role // SubAllow: the role to grant
+	Log   LogFilter  // SubLog
 }
 
 // Name returns CmdUnban.
@@ -141,32 +277,6 @@ const (
 	SubPending Subcommand = "pending" // open requests
 	SubLog     Subcommand = "log"     // audit entries matching Log
 )
-
-// Role is a level of access to modbot; each role has the rights of those below it.
-type Role string
-
-// The roles, from least to most rights.
-const (
-	RoleViewer    Role = "viewer"
-	RoleModerator Role = "moderator"
-	RoleApprover  Role = "approver"
-	RoleAdmin     Role = "admin"
-)
-
-// Rank orders roles: 1 for viewer up to 4 for admin, 0 for anything else.
-func (r Role) Rank() int {
-	switch r {
-	case RoleViewer:
-		return 1
-	case RoleModerator:
-		return 2
-	case RoleApprover:
-		return 3
-	case RoleAdmin:
-		return 4
-	}
-	return 0
-}
 
 // LogFilter selects audit entries for /modbot log; an entry must match every
 // field that is set.

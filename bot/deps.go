@@ -10,12 +10,9 @@ import (
 
 // Tencent is what the bot asks of Tencent Cloud Chat. *tim.Client satisfies it.
 type Tencent interface {
+	execTencent // the executor's bulk writes and re-reads (executor.go)
 	GroupInfo(ctx context.Context, g tim.GroupID) (tim.GroupInfo, error)
 	GetRolesInGroup(ctx context.Context, g tim.GroupID, accounts []tim.UserID) ([]tim.MemberRole, error)
-	GroupBannedMembers(ctx context.Context, g tim.GroupID) ([]tim.BannedMember, error)
-	RoomBannedMembers(ctx context.Context, r tim.RoomID) ([]tim.BannedMember, error)
-	UnbanGroupMembers(ctx context.Context, g tim.GroupID, accounts []tim.UserID, o tim.BulkOptions) ([]tim.Outcome, error)
-	UnbanRoomMembers(ctx context.Context, r tim.RoomID, accounts []tim.UserID, o tim.BulkOptions) ([]tim.Outcome, error)
 }
 
 // Store is what the bot keeps in Redis. *store.Store satisfies it.

@@ -2,7 +2,6 @@ package bot_test
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -11,6 +10,8 @@ import (
 
 	"modbot/bot"
 	"modbot/bot/slacktest"
+	"modbot/internal/system"
+	"modbot/internal/testutil"
 	"modbot/store"
 	"modbot/store/storetest"
 	"modbot/tim"
@@ -41,7 +42,7 @@ type env struct {
 	tim   *timtest.Server
 	store *store.Store
 	opts  bot.Options
-	logs  *syncBuffer
+	logs  *testutil.Buffer
 
 	mu      sync.Mutex
 	bots    []*runningBot
@@ -93,7 +94,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	e := &env{t: t, logs: &syncBuffer{}, tencent: cfg.tencent}
+	e := &env{t: t, logs: &testutil.Buffer{}, tencent: cfg.tencent}
 	e.slack = slacktest.NewServer(t, slacktest.Options{})
 	for _, u := range []struct{ id, name string }{
 		{alice, "alice"}, {bob, "bob"}, {carol, "carol"}, {dave, "dave"}, {vic, "vic"}, {erin, "erin"},
@@ -156,22 +157,6 @@ func (e *env) checkNoSecretsLogged() {
 	}
 }
 
-// newTim is a tim client for the emulator with quick retries.
-func (e *env) newTim() *tim.Client {
-	e.t.Helper()
-	c, err := tim.New(tim.Options{
-		SDKAppID:  e.tim.SDKAppID(),
-		SecretKey: e.tim.SecretKey(),
-		Admin:     e.tim.Admin(),
-		BaseURL:   e.tim.URL,
-		Limiter:   tim.NewLocalLimiter(1000),
-	})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return c
-}
-
 // startBot starts one more replica (with its own ReplicaID) and waits until it is connected.
 func (e *env) startBot() *runningBot {
 	e.t.Helper()
@@ -179,14 +164,21 @@ func (e *env) startBot() *runningBot {
 	e.mu.Lock()
 	o.ReplicaID = "replica-" + string(rune('a'+len(e.bots)))
 	e.mu.Unlock()
-	var tc bot.Tencent = e.newTim()
-	if e.tencent != nil {
-		tc = e.tencent(tc.(*tim.Client))
-	}
-	b, err := bot.New(o, tc, e.store)
+	sys, err := system.Build(e.store, system.Config{
+		Tim: tim.Options{
+			SDKAppID:  e.tim.SDKAppID(),
+			SecretKey: e.tim.SecretKey(),
+			Admin:     e.tim.Admin(),
+			BaseURL:   e.tim.URL,
+			Limiter:   tim.NewLocalLimiter(1000),
+		},
+		WrapTencent: e.tencent,
+		Bot:         o,
+	})
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	b := sys.Bot
 	ctx, cancel := context.WithCancel(context.Background())
 	rb := &runningBot{bot: b, cancel: cancel, done: make(chan error, 1)}
 	before := e.slack.ConnectionsOpened()
@@ -293,23 +285,3 @@ func (e *env) auditEntries() []store.AuditEntry {
 	}
 	return page.Entries
 }
-
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-var _ io.Writer = (*syncBuffer)(nil)

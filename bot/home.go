@@ -33,7 +33,7 @@ func (b *Bot) acceptHomeEvent(ev slackevents.EventsAPIEvent) {
 	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok && cb.EventID != "" {
 		key = "ev:" + cb.EventID
 	}
-	inv := &invocation{User: opened.User, Command: "app_home_opened", OpID: key, start: time.Now()}
+	inv := &invocation{User: opened.User, Command: eventAppHomeOpened, OpID: key, start: time.Now()}
 	b.queue(inv, "event", "", func(ctx context.Context) {
 		if key != "" {
 			owner := b.o.ReplicaID + ":" + randomID(10)
@@ -182,4 +182,7 @@ func (b *Bot) homeWatchedTargets(context.Context) ([]homeWatched, error) { retur
 // BotEvents lists the Events API events the bot subscribes to (the manifest's
 // settings.event_subscriptions.bot_events): app_home_opened, for the Home tab. The manifest
 // enables the Home tab when this lists it.
-func BotEvents() []string { return []string{"app_home_opened"} }
+func BotEvents() []string { return []string{eventAppHomeOpened} }
+
+// eventAppHomeOpened is the one Events API event the bot subscribes to (the Home tab).
+const eventAppHomeOpened = "app_home_opened"

@@ -15,15 +15,15 @@ import (
 
 // invocation is one person's command or click, as the handlers see it.
 type invocation struct {
-	User        string     // Slack user ID of whoever typed or clicked
-	Channel     string     // where it happened (a channel or DM)
-	ResponseURL string     // answers only this person
-	TriggerID   string     // opens modals
-	OpID        string     // the operation ID for store transitions
-	Role        store.Role // the allowlist role at the moment of the command or click
-	Command     string     // "/unban" …, or the button's action ID
-	Text        string     // what was typed (for the audit log)
-	outcome     string     // "" (ok), "refused" or "error": for the command's log line
+	User        string             // Slack user ID of whoever typed or clicked
+	Channel     string             // where it happened (a channel or DM)
+	ResponseURL string             // answers only this person
+	TriggerID   string             // opens modals
+	OpID        string             // the operation ID for store transitions
+	Role        store.Role         // the allowlist role at the moment of the command or click
+	Command     string             // "/unban" …, or the button's action ID
+	Text        string             // what was typed (for the audit log)
+	outcome     store.AuditOutcome // "" (ok), refused or error: for the command's log line
 	start       time.Time
 }
 
@@ -73,7 +73,7 @@ func (b *Bot) acceptCommand(req *socketmode.Request, sc slack.SlashCommand) any 
 	}
 	if m, ok := cmd.(*ModbotCmd); ok && m.Sub == SubHelp {
 		b.queue(inv, "audit", "help", func(ctx context.Context) {
-			b.auditLimited(ctx, inv, store.AuditEntry{Action: "help", Outcome: "ok"}, "help:"+inv.User)
+			b.auditLimited(ctx, inv, store.AuditEntry{Action: store.ActionHelp, Outcome: store.OutcomeOK}, "help:"+inv.User)
 		})
 		return ackMessage(helpMessage(m.Topic, b.parseConfig()))
 	}
@@ -107,7 +107,7 @@ func (b *Bot) queue(inv *invocation, kind, what string, job func(ctx context.Con
 		detail = inv.Command + ": worker queue full, not audited in full (" + what + ")"
 	}
 	e := store.AuditEntry{
-		Actor: inv.User, Action: "dropped", Outcome: "dropped", OpID: inv.OpID,
+		Actor: inv.User, Action: store.ActionDropped, Outcome: store.OutcomeDropped, OpID: inv.OpID,
 		Detail: Truncate(oneLine(detail), 300),
 	}
 	// Run's drain waits for b.wg; dispatch (the only caller) runs on Run's goroutine, so this Go
@@ -143,15 +143,8 @@ func (b *Bot) runCommand(ctx context.Context, inv *invocation, key string, cmd C
 		_, _ = b.store.Release(ctx, key, owner)
 		return
 	}
-	switch c := cmd.(type) {
-	case *UnbanCmd:
-		b.handleUnban(ctx, inv, c)
-	case *RolesCmd:
-		b.handleRoles(ctx, inv, c)
-	case *BannedCmd:
-		b.handleBanned(ctx, inv, c)
-	case *ModbotCmd:
-		b.handleModbot(ctx, inv, c)
+	if c, ok := lookupCommand(cmd.Name()); ok && b.allowed(ctx, inv, c.role, c.Command) {
+		c.handle(b, ctx, inv, cmd)
 	}
 	if err := b.store.Done(ctx, key); err != nil {
 		b.log.Warn("mark delivery done", "cmd", inv.Command, "err", err)
@@ -164,12 +157,12 @@ func (b *Bot) runCommand(ctx context.Context, inv *invocation, key string, cmd C
 func (b *Bot) logDone(inv *invocation) {
 	outcome := inv.outcome
 	if outcome == "" {
-		outcome = "ok"
+		outcome = store.OutcomeOK
 	}
 	d := time.Since(inv.start)
 	b.log.Info("handled", "slack_user", inv.User, "cmd", inv.Command, "outcome", outcome, "role", roleName(inv.Role),
 		"latency_ms", d.Milliseconds())
-	b.o.Metrics.Command(inv.Command, outcome, d)
+	b.o.Metrics.Command(inv.Command, string(outcome), d)
 }
 
 // acceptInteraction runs on the event loop: it queues clicks and modal submissions and returns
@@ -277,8 +270,8 @@ func (b *Bot) allowed(ctx context.Context, inv *invocation, need store.Role, wha
 	if inv.Role >= need {
 		return true
 	}
-	inv.outcome = "refused"
-	b.auditRefused(ctx, inv, store.AuditEntry{Action: "refused", Detail: fmt.Sprintf("%s needs %s, has %s", what, need, roleName(inv.Role))})
+	inv.outcome = store.OutcomeRefused
+	b.auditRefused(ctx, inv, store.AuditEntry{Action: store.ActionRefused, Detail: fmt.Sprintf("%s needs %s, has %s", what, need, roleName(inv.Role))})
 	b.o.Metrics.Decision("refused")
 	b.reply(ctx, inv, b.refusalMessage(ctx, inv, need, what))
 	return false
@@ -293,19 +286,19 @@ func (b *Bot) reply(ctx context.Context, inv *invocation, m message) {
 
 // fail tells the invoker what went wrong in plain words; unexpected errors are logged too.
 func (b *Bot) fail(ctx context.Context, inv *invocation, err error) {
-	inv.outcome = "error"
+	inv.outcome = store.OutcomeError
 	if unexpected(err) {
 		b.log.Error("command failed", "slack_user", inv.User, "cmd", inv.Command, "err", err)
 	}
 	b.tell(ctx, inv, b.errorMessage(err)) // a click on the Home tab has no response_url: by DM
 }
 
-// audit appends one entry; a failure is logged, since the action it records already happened.
-func (b *Bot) audit(ctx context.Context, inv *invocation, action, kind, target string, accounts []string, outcome string, code int, detail string) {
-	e := store.AuditEntry{
-		Actor: inv.User, Action: action, TargetKind: kind, Target: target,
-		Accounts: accounts, AccountCount: len(accounts), Outcome: outcome, Code: code,
-		Detail: detail, OpID: inv.OpID,
+// audit appends e as inv's (its actor, op ID and, when unset, account count); a failure is
+// logged, since the action it records already happened.
+func (b *Bot) audit(ctx context.Context, inv *invocation, e store.AuditEntry) {
+	e.Actor, e.OpID = inv.User, inv.OpID
+	if e.AccountCount == 0 {
+		e.AccountCount = len(e.Accounts)
 	}
 	if _, err := b.store.Append(ctx, e); err != nil {
 		b.log.Error("audit append", "slack_user", inv.User, "cmd", inv.Command, "err", err)
@@ -332,7 +325,7 @@ func (b *Bot) auditRefused(ctx context.Context, inv *invocation, e store.AuditEn
 func (b *Bot) auditLimited(ctx context.Context, inv *invocation, e store.AuditEntry, gate string) {
 	e.Actor, e.OpID = inv.User, inv.OpID
 	if e.Outcome == "" {
-		e.Outcome = "refused"
+		e.Outcome = store.OutcomeRefused
 	}
 	if _, err := b.store.AppendLimited(ctx, e, gate, floodWindow); err != nil {
 		b.log.Error("audit append", "slack_user", inv.User, "cmd", inv.Command, "err", err)
@@ -341,7 +334,7 @@ func (b *Bot) auditLimited(ctx context.Context, inv *invocation, e store.AuditEn
 
 func (b *Bot) auditForeign(ctx context.Context, inv *invocation, why string) {
 	b.log.Warn("refused a payload from another workspace or app", "slack_user", inv.User, "from", why)
-	b.auditLimited(ctx, inv, store.AuditEntry{Action: "refused", Detail: "payload from " + why}, "foreign:"+inv.User)
+	b.auditLimited(ctx, inv, store.AuditEntry{Action: store.ActionRefused, Detail: "payload from " + why}, "foreign:"+inv.User)
 }
 
 func (b *Bot) auditInvalid(ctx context.Context, inv *invocation, err error) {
@@ -350,7 +343,7 @@ func (b *Bot) auditInvalid(ctx context.Context, inv *invocation, err error) {
 	if errors.As(err, &ue) {
 		detail = ue.Problem
 	}
-	b.auditLimited(ctx, inv, store.AuditEntry{Action: "invalid", Detail: Truncate(inv.Command+": "+detail, 300)}, "invalid:"+inv.User)
+	b.auditLimited(ctx, inv, store.AuditEntry{Action: store.ActionInvalid, Detail: Truncate(inv.Command+": "+detail, 300)}, "invalid:"+inv.User)
 }
 
 func roleName(r store.Role) string {

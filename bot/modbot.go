@@ -21,37 +21,31 @@ type logResult struct {
 	Prev   string            `json:"prev"`   // result ID of the newer page; "" on the first
 }
 
-// handleModbot answers /modbot's subcommands (help is answered in the ack).
+// handleModbot answers /modbot's subcommands (help is answered in the ack), each after the role
+// check subcommandTable names.
 func (b *Bot) handleModbot(ctx context.Context, inv *invocation, c *ModbotCmd) {
-	switch c.Sub {
-	case SubWhoami:
-		if b.allowed(ctx, inv, store.RoleViewer, "/modbot whoami") {
-			b.audit(ctx, inv, "whoami", "", "", nil, "ok", 0, inv.Role.String())
-			b.reply(ctx, inv, renderWhoami(inv.User, inv.Role))
-		}
-	case SubWho:
-		b.who(ctx, inv)
-	case SubAllow, SubRevoke:
-		b.allowOrRevoke(ctx, inv, c)
-	case SubPending:
-		b.pending(ctx, inv)
-	case SubLog:
-		b.auditLog(ctx, inv, c.Log)
-	default:
+	s, ok := lookupSubcommand(c.Sub)
+	if !ok || s.handle == nil {
 		b.reply(ctx, inv, helpMessage("", b.parseConfig()))
+		return
+	}
+	if b.allowed(ctx, inv, s.role, "/modbot "+string(c.Sub)) {
+		s.handle(b, ctx, inv, c)
 	}
 }
 
-func (b *Bot) who(ctx context.Context, inv *invocation) {
-	if !b.allowed(ctx, inv, store.RoleViewer, "/modbot who") {
-		return
-	}
+func (b *Bot) whoami(ctx context.Context, inv *invocation, _ *ModbotCmd) {
+	b.audit(ctx, inv, store.AuditEntry{Action: store.ActionWhoami, Outcome: store.OutcomeOK, Detail: inv.Role.String()})
+	b.reply(ctx, inv, renderWhoami(inv.User, inv.Role))
+}
+
+func (b *Bot) who(ctx context.Context, inv *invocation, _ *ModbotCmd) {
 	members, err := b.store.Members(ctx)
 	if err != nil {
 		b.fail(ctx, inv, err)
 		return
 	}
-	b.audit(ctx, inv, "who", "", "", nil, "ok", 0, "")
+	b.audit(ctx, inv, store.AuditEntry{Action: store.ActionWho, Outcome: store.OutcomeOK})
 	if len(members) == 0 {
 		b.reply(ctx, inv, renderWho(members))
 		return
@@ -62,20 +56,13 @@ func (b *Bot) who(ctx context.Context, inv *invocation) {
 // allowOrRevoke changes the allowlist; the store checks the actor's role again, refuses to leave
 // no admin, and audits the change.
 func (b *Bot) allowOrRevoke(ctx context.Context, inv *invocation, c *ModbotCmd) {
-	what := "/modbot " + string(c.Sub)
-	if !b.allowed(ctx, inv, store.RoleAdmin, what) {
-		return
-	}
 	var (
 		prev store.Role
 		err  error
 		want store.Role
 	)
 	if c.Sub == SubAllow {
-		if want, err = store.ParseRole(string(c.Role)); err != nil {
-			b.fail(ctx, inv, err)
-			return
-		}
+		want = c.Role
 		prev, err = b.store.SetRole(ctx, inv.User, c.User, want)
 	} else {
 		prev, err = b.store.RemoveRole(ctx, inv.User, c.User)
@@ -86,7 +73,7 @@ func (b *Bot) allowOrRevoke(ctx context.Context, inv *invocation, c *ModbotCmd) 
 		return
 	case err != nil:
 		if !unexpected(err) {
-			b.audit(ctx, inv, string(c.Sub), "user", c.User, nil, "refused", 0, Truncate(err.Error(), 200))
+			b.audit(ctx, inv, store.AuditEntry{Action: store.AuditAction(c.Sub), TargetKind: "user", Target: c.User, Outcome: store.OutcomeRefused, Detail: Truncate(err.Error(), 200)})
 		}
 		b.fail(ctx, inv, err)
 		return
@@ -107,10 +94,7 @@ func (b *Bot) allowOrRevoke(ctx context.Context, inv *invocation, c *ModbotCmd) 
 const maxPendingListed = 500
 
 // pending lists the open requests, newest first, read without their account lists.
-func (b *Bot) pending(ctx context.Context, inv *invocation) {
-	if !b.allowed(ctx, inv, store.RoleViewer, "/modbot pending") {
-		return
-	}
+func (b *Bot) pending(ctx context.Context, inv *invocation, _ *ModbotCmd) {
 	reqs, total, err := b.store.PendingSummaries(ctx, maxPendingListed)
 	if err != nil {
 		b.fail(ctx, inv, err)
@@ -122,7 +106,7 @@ func (b *Bot) pending(ctx context.Context, inv *invocation) {
 		}
 		return int(y.Number - x.Number)
 	})
-	b.audit(ctx, inv, "pending", "", "", nil, "ok", 0, fmt.Sprintf("%d open", total))
+	b.audit(ctx, inv, store.AuditEntry{Action: store.ActionPending, Outcome: store.OutcomeOK, Detail: fmt.Sprintf("%d open", total)})
 	if len(reqs) == 0 {
 		b.reply(ctx, inv, renderPending(reqs, total))
 		return
@@ -131,10 +115,8 @@ func (b *Bot) pending(ctx context.Context, inv *invocation) {
 }
 
 // auditLog answers /modbot log: the newest entries matching every filter, with an Older button.
-func (b *Bot) auditLog(ctx context.Context, inv *invocation, f LogFilter) {
-	if !b.allowed(ctx, inv, store.RoleViewer, "/modbot log") {
-		return
-	}
+func (b *Bot) auditLog(ctx context.Context, inv *invocation, c *ModbotCmd) {
+	f := c.Log
 	lr := logResult{
 		Filter: store.AuditFilter{Actor: f.By, Account: f.Account, Group: f.Group, Room: f.Room},
 		Label:  logLabel(f),
@@ -161,7 +143,7 @@ func (b *Bot) auditLog(ctx context.Context, inv *invocation, f LogFilter) {
 		return
 	}
 	b.reply(ctx, inv, m)
-	b.audit(ctx, inv, "log", "", "", nil, "ok", 0, lr.Label)
+	b.audit(ctx, inv, store.AuditEntry{Action: store.ActionLog, Outcome: store.OutcomeOK, Detail: lr.Label})
 }
 
 // logPage reads and renders page p of a log query. self is the stored result this page was

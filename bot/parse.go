@@ -7,6 +7,9 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"modbot/store"
+	"modbot/tim"
 )
 
 // Parse reads the text of a slash command as Slack sends it (entity-escaped,
@@ -19,19 +22,11 @@ func Parse(command, text string, cfg ParseConfig) (Command, error) {
 		cmd Command
 		err error
 	)
-	switch name {
-	case CmdUnban:
-		cmd, err = parseUnban(in, cfg)
-	case CmdRoles:
-		cmd, err = parseRoles(in.tokens(), cfg)
-	case CmdBanned:
-		cmd, err = parseBanned(in.tokens())
-	case CmdModbot:
-		cmd, err = parseModbot(in.tokens())
-	default:
+	c, ok := lookupCommand(name)
+	if !ok {
 		return nil, &UsageError{Problem: fmt.Sprintf("modbot has no command %s", quoteInput(command))}
 	}
-	if err != nil {
+	if cmd, err = c.parse(in, cfg); err != nil {
 		return nil, &UsageError{Command: name, Problem: err.Error()}
 	}
 	return cmd, nil
@@ -84,7 +79,7 @@ func parseRoles(args []cmdToken, cfg ParseConfig) (*RolesCmd, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &RolesCmd{Group: g, Accounts: accounts}, nil
+	return &RolesCmd{Group: tim.GroupID(g), Accounts: accounts}, nil
 }
 
 func parseBanned(args []cmdToken) (*BannedCmd, error) {
@@ -125,22 +120,38 @@ func parseTarget(args []cmdToken, unban bool) (Target, []cmdToken, error) {
 	if err != nil {
 		return Target{}, nil, err
 	}
-	return Target{Kind: kind, ID: id}, args[1:], nil
+	t := Target{Kind: kind}
+	if kind == TargetRoom {
+		t.Room = tim.RoomID(id)
+	} else {
+		t.Group = tim.GroupID(id)
+	}
+	return t, args[1:], nil
+}
+
+// accountStrings is accounts as the store keeps them.
+func accountStrings(accounts []tim.UserID) []string {
+	out := make([]string, len(accounts))
+	for i, a := range accounts {
+		out[i] = string(a)
+	}
+	return out
 }
 
 // parseAccounts validates accounts, folds duplicates and applies the cap;
 // where says where the accounts were expected, for the error when none is given.
-func parseAccounts(args []cmdToken, cfg ParseConfig, where string) ([]string, error) {
+func parseAccounts(args []cmdToken, cfg ParseConfig, where string) ([]tim.UserID, error) {
 	if len(args) == 0 {
 		return nil, fmt.Errorf("name at least one account %s", where)
 	}
-	seen := make(map[string]bool, len(args))
-	accounts := make([]string, 0, len(args))
+	seen := make(map[tim.UserID]bool, len(args))
+	accounts := make([]tim.UserID, 0, len(args))
 	for _, k := range args {
-		a, err := checkID(k, "account", "accounts", MaxAccountBytes)
+		s, err := checkID(k, "account", "accounts", MaxAccountBytes)
 		if err != nil {
 			return nil, err
 		}
+		a := tim.UserID(s)
 		if !seen[a] {
 			seen[a] = true
 			accounts = append(accounts, a)
@@ -165,52 +176,88 @@ func parseModbot(args []cmdToken) (*ModbotCmd, error) {
 	if !first.plain() {
 		sub = ""
 	}
-	args = args[1:]
-	c := &ModbotCmd{Sub: sub}
-	switch sub {
-	case SubHelp:
-		if len(args) > 0 {
-			c.Topic = "/" + strings.TrimPrefix(strings.ToLower(args[0].s), "/")
-			switch c.Topic {
-			case CmdUnban, CmdRoles, CmdBanned, CmdModbot:
-			default:
-				return nil, fmt.Errorf("there is no help on %s: try /modbot help unban, roles, banned or modbot", args[0].quoted())
-			}
-			args = args[1:]
-		}
-	case SubWhoami, SubWho, SubPending:
-	case SubAllow, SubRevoke:
-		if len(args) == 0 {
-			return nil, fmt.Errorf("say who to %s: mention them, e.g. /modbot %s @alice", sub, sub)
-		}
-		u, err := parseUser(args[0])
-		if err != nil {
-			return nil, err
-		}
-		c.User, args = u, args[1:]
-		if sub == SubAllow {
-			if len(args) == 0 {
-				return nil, errors.New("say which role to grant: viewer, moderator, approver or admin")
-			}
-			r := Role(strings.ToLower(args[0].s))
-			if r.Rank() == 0 || !args[0].plain() {
-				return nil, fmt.Errorf("unknown role %s: the roles are viewer, moderator, approver and admin", args[0].quoted())
-			}
-			c.Role, args = r, args[1:]
-		}
-	case SubLog:
-		f, err := parseLogFilter(args)
-		if err != nil {
-			return nil, err
-		}
-		c.Log, args = f, nil
-	default:
-		return nil, fmt.Errorf("unknown subcommand %s: use help, whoami, who, allow, revoke, pending or log", first.quoted())
+	s, ok := lookupSubcommand(sub)
+	if !ok {
+		return nil, fmt.Errorf("unknown subcommand %s: use %s", first.quoted(), subcommandNames())
 	}
-	if len(args) > 0 {
-		return nil, fmt.Errorf("unexpected %s after /modbot %s", args[0].quoted(), sub)
+	c := &ModbotCmd{Sub: sub}
+	rest, err := s.parse(c, args[1:])
+	if err != nil {
+		return nil, err
+	}
+	if len(rest) > 0 {
+		return nil, fmt.Errorf("unexpected %s after /modbot %s", rest[0].quoted(), sub)
 	}
 	return c, nil
+}
+
+// subcommandNames lists /modbot's subcommands for a message: "help, whoami, … or log".
+func subcommandNames() string {
+	var names []string
+	for _, s := range subcommandTable() {
+		names = append(names, string(s.name))
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// noArgs is the parser of a subcommand that takes no arguments.
+func noArgs(_ *ModbotCmd, args []cmdToken) ([]cmdToken, error) { return args, nil }
+
+// parseHelpTopic reads /modbot help's optional command.
+func parseHelpTopic(c *ModbotCmd, args []cmdToken) ([]cmdToken, error) {
+	if len(args) == 0 {
+		return nil, nil
+	}
+	c.Topic = "/" + strings.TrimPrefix(strings.ToLower(args[0].s), "/")
+	if _, ok := lookupCommand(c.Topic); !ok {
+		var names []string
+		for _, cmd := range commandTable() {
+			names = append(names, strings.TrimPrefix(cmd.Command, "/"))
+		}
+		list := strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+		return nil, fmt.Errorf("there is no help on %s: try /modbot help %s", args[0].quoted(), list)
+	}
+	return args[1:], nil
+}
+
+// parseRevokeArgs reads the member /modbot revoke names.
+func parseRevokeArgs(c *ModbotCmd, args []cmdToken) ([]cmdToken, error) {
+	if len(args) == 0 {
+		return nil, fmt.Errorf("say who to %s: mention them, e.g. /modbot %s @alice", c.Sub, c.Sub)
+	}
+	u, err := parseUser(args[0])
+	if err != nil {
+		return nil, err
+	}
+	c.User = u
+	return args[1:], nil
+}
+
+// parseAllowArgs reads the member and the role /modbot allow names.
+func parseAllowArgs(c *ModbotCmd, args []cmdToken) ([]cmdToken, error) {
+	args, err := parseRevokeArgs(c, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(args) == 0 {
+		return nil, errors.New("say which role to grant: viewer, moderator, approver or admin")
+	}
+	r, err := store.ParseRole(args[0].s)
+	if err != nil || !args[0].plain() {
+		return nil, fmt.Errorf("unknown role %s: the roles are viewer, moderator, approver and admin", args[0].quoted())
+	}
+	c.Role = r
+	return args[1:], nil
+}
+
+// parseLogArgs reads /modbot log's filters.
+func parseLogArgs(c *ModbotCmd, args []cmdToken) ([]cmdToken, error) {
+	f, err := parseLogFilter(args)
+	if err != nil {
+		return nil, err
+	}
+	c.Log = f
+	return nil, nil
 }
 
 func parseLogFilter(args []cmdToken) (LogFilter, error) {
@@ -326,8 +373,8 @@ func isMemberID(s string) bool {
 	return true
 }
 
-// checkID validates a group ID, room ID or account: printable ASCII
-// 0x21–0x7e without ',', at most maxBytes. what and plural name it in errors.
+// checkID validates a group ID, room ID or account by tim's rule (tim.IDByteOK), at most maxBytes,
+// and explains a problem in the words of the command. what and plural name it in errors.
 func checkID(k cmdToken, what, plural string, maxBytes int) (string, error) {
 	if len(k.atoms) > 0 {
 		article := "a "
@@ -342,7 +389,7 @@ func checkID(k cmdToken, what, plural string, maxBytes int) (string, error) {
 	}
 	for i := 0; i < len(s); i++ {
 		b := s[i]
-		if b >= 0x21 && b <= 0x7e && b != ',' {
+		if tim.IDByteOK(b) {
 			continue
 		}
 		note := ""

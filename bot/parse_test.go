@@ -8,10 +8,13 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"modbot/store"
+	"modbot/tim"
 )
 
-func groupTarget(id string) Target { return Target{Kind: TargetGroup, ID: id} }
-func roomTarget(id string) Target  { return Target{Kind: TargetRoom, ID: id} }
+func groupTarget(id string) Target { return Target{Kind: TargetGroup, Group: tim.GroupID(id)} }
+func roomTarget(id string) Target  { return Target{Kind: TargetRoom, Room: tim.RoomID(id)} }
 
 func TestParse(t *testing.T) {
 	strictCfg, laxCfg := ParseConfig{RequireReason: true}, ParseConfig{}
@@ -24,71 +27,71 @@ func TestParse(t *testing.T) {
 	}{
 		// /unban
 		{"Unban", "/unban", "@TGS#aJRGC4MH6 alice bob -- spam wave ended", strictCfg,
-			&UnbanCmd{Target: groupTarget("@TGS#aJRGC4MH6"), Accounts: []string{"alice", "bob"}, Reason: "spam wave ended"}},
+			&UnbanCmd{Target: groupTarget("@TGS#aJRGC4MH6"), Accounts: users("alice", "bob"), Reason: "spam wave ended"}},
 		{"UnbanRoom", "/unban", "room standup-42 carol -- appeal accepted", strictCfg,
-			&UnbanCmd{Target: roomTarget("standup-42"), Accounts: []string{"carol"}, Reason: "appeal accepted"}},
+			&UnbanCmd{Target: roomTarget("standup-42"), Accounts: users("carol"), Reason: "appeal accepted"}},
 		{"UnbanRoomKeywordAnyCase", "/unban", "Room r1 carol -- ok", strictCfg,
-			&UnbanCmd{Target: roomTarget("r1"), Accounts: []string{"carol"}, Reason: "ok"}},
+			&UnbanCmd{Target: roomTarget("r1"), Accounts: users("carol"), Reason: "ok"}},
 		{"UnbanGroupWordIsAGroupID", "/unban", "group alice -- ok", strictCfg,
-			&UnbanCmd{Target: groupTarget("group"), Accounts: []string{"alice"}, Reason: "ok"}},
+			&UnbanCmd{Target: groupTarget("group"), Accounts: users("alice"), Reason: "ok"}},
 		{"CommandAnyCase", "/UNBAN", "g a -- r", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: []string{"a"}, Reason: "r"}},
+			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: "r"}},
 		{"EmDash", "/unban", "g a b — phone typed this", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: []string{"a", "b"}, Reason: "phone typed this"}},
+			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a", "b"), Reason: "phone typed this"}},
 		{"EnDash", "/unban", "g a – r", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: []string{"a"}, Reason: "r"}},
+			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: "r"}},
 		{"ReasonKeepsLaterDashes", "/unban", "g a -- one -- two — three", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: []string{"a"}, Reason: "one -- two — three"}},
+			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: "one -- two — three"}},
 		{"ReasonMultiline", "/unban", "g a --\n  line one\nline two\n", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: []string{"a"}, Reason: "line one\nline two"}},
+			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: "line one\nline two"}},
 		{"ReasonKeepsCommas", "/unban", "g a -- spam, then more spam", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: []string{"a"}, Reason: "spam, then more spam"}},
+			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: "spam, then more spam"}},
 		{"ReasonSpecialMentionStaysText", "/unban", "g a -- <!channel> look <!subteam^S123|@mods>", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: []string{"a"}, Reason: "<!channel> look <!subteam^S123|@mods>"}},
+			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: "<!channel> look <!subteam^S123|@mods>"}},
 		{"ReasonUserMentionStaysText", "/unban", "g a -- thanks <@U123ABC|bob>", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: []string{"a"}, Reason: "thanks <@U123ABC|bob>"}},
+			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: "thanks <@U123ABC|bob>"}},
 		{"ReasonEntitiesUnescaped", "/unban", "g a -- a &amp; b &lt;3 &gt;_&lt; &amp;lt;", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: []string{"a"}, Reason: "a & b <3 >_< &lt;"}},
+			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: "a & b <3 >_< &lt;"}},
 		{"ReasonTypedChannelIsText", "/unban", "g a -- &lt;!channel&gt;", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: []string{"a"}, Reason: "<!channel>"}},
+			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: "<!channel>"}},
 		{"ReasonLinkUnwrapped", "/unban", "g a -- see <https://example.com/x?a=1&amp;b=2|example.com/x> and <https://t.co/y>", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: []string{"a"}, Reason: "see example.com/x and https://t.co/y"}},
+			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: "see example.com/x and https://t.co/y"}},
 		{"ReasonControlCharsReplaced", "/unban", "g a -- bad\x00byte\xff\tend", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: []string{"a"}, Reason: "bad\uFFFDbyte\uFFFD\tend"}},
+			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: "bad\uFFFDbyte\uFFFD\tend"}},
 		{"ReasonTrimmedOfInvisibleSpaces", "/unban", "g a --\u200b\u00a0why\ufeff ", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: []string{"a"}, Reason: "why"}},
+			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: "why"}},
 		{"Reason1000Bytes", "/unban", "g a -- " + reason1000, strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: []string{"a"}, Reason: reason1000}},
+			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: reason1000}},
 		{"NoReasonWhenNotRequired", "/unban", "g a", laxCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: []string{"a"}}},
+			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a")}},
 		{"EmptyReasonWhenNotRequired", "/unban", "g a -- ", laxCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: []string{"a"}}},
+			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a")}},
 		{"PastedList", "/unban", "g\talice,bob\u00a0carol\u200bdave\r\nerin, ,frank\u202fgus\u2007hal\ufeffivy\u2060jo\u3000kim\u2003lee -- r", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: strings.Fields("alice bob carol dave erin frank gus hal ivy jo kim lee"), Reason: "r"}},
+			&UnbanCmd{Target: groupTarget("g"), Accounts: users(strings.Fields("alice bob carol dave erin frank gus hal ivy jo kim lee")...), Reason: "r"}},
 		{"DuplicatesFolded", "/unban", "g bob alice bob Bob alice,bob -- r", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: []string{"bob", "alice", "Bob"}, Reason: "r"}},
+			&UnbanCmd{Target: groupTarget("g"), Accounts: users("bob", "alice", "Bob"), Reason: "r"}},
 		{"MailtoLinkIsTheWordTyped", "/unban", "g <mailto:alice@example.com|alice@example.com>,<mailto:bob@example.com> -- r", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: []string{"alice@example.com", "bob@example.com"}, Reason: "r"}},
+			&UnbanCmd{Target: groupTarget("g"), Accounts: users("alice@example.com", "bob@example.com"), Reason: "r"}},
 		{"LinkAsGroupID", "/unban", "<http://example.com|example.com> <tel:+15551234|+15551234> -- r", strictCfg,
-			&UnbanCmd{Target: groupTarget("example.com"), Accounts: []string{"+15551234"}, Reason: "r"}},
+			&UnbanCmd{Target: groupTarget("example.com"), Accounts: users("+15551234"), Reason: "r"}},
 		{"EntitiesInAccounts", "/unban", "g a&amp;b a&lt;b&gt; -- r", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: []string{"a&b", "a<b>"}, Reason: "r"}},
+			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a&b", "a<b>"), Reason: "r"}},
 		{"StrayAngleIsText", "/unban", "g a<b <d -- r", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: []string{"a<b", "<d"}, Reason: "r"}},
+			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a<b", "<d"), Reason: "r"}},
 		{"LongestIDs", "/unban", strings.Repeat("g", 48) + " " + strings.Repeat("a", 32) + " -- r", strictCfg,
-			&UnbanCmd{Target: groupTarget(strings.Repeat("g", 48)), Accounts: []string{strings.Repeat("a", 32)}, Reason: "r"}},
+			&UnbanCmd{Target: groupTarget(strings.Repeat("g", 48)), Accounts: users(strings.Repeat("a", 32)), Reason: "r"}},
 		{"AtCap", "/unban", "g a b c a -- r", ParseConfig{RequireReason: true, MaxAccounts: 3},
-			&UnbanCmd{Target: groupTarget("g"), Accounts: []string{"a", "b", "c"}, Reason: "r"}},
+			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a", "b", "c"), Reason: "r"}},
 		{"PrintableASCII", "/unban", "@TGS#_x@TOPIC#_y !\"#$%'()*+-./:;=?@[\\]^_`{|}~ -- r", strictCfg,
-			&UnbanCmd{Target: groupTarget("@TGS#_x@TOPIC#_y"), Accounts: []string{"!\"#$%'()*+-./:;=?@[\\]^_`{|}~"}, Reason: "r"}},
+			&UnbanCmd{Target: groupTarget("@TGS#_x@TOPIC#_y"), Accounts: users("!\"#$%'()*+-./:;=?@[\\]^_`{|}~"), Reason: "r"}},
 		{"SurroundingSpace", "/unban", "  \n g  a \t -- r  ", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: []string{"a"}, Reason: "r"}},
+			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: "r"}},
 
 		// /roles
 		{"Roles", "/roles", "@TGS#aJRGC4MH6 alice bob,alice", strictCfg,
-			&RolesCmd{Group: "@TGS#aJRGC4MH6", Accounts: []string{"alice", "bob"}}},
+			&RolesCmd{Group: "@TGS#aJRGC4MH6", Accounts: users("alice", "bob")}},
 		{"RolesRoomWordIsAGroupID", "/roles", "room alice", strictCfg,
-			&RolesCmd{Group: "room", Accounts: []string{"alice"}}},
+			&RolesCmd{Group: "room", Accounts: users("alice")}},
 
 		// /banned
 		{"BannedRoom", "/banned", "standup-42", strictCfg, &BannedCmd{Target: roomTarget("standup-42")}},
@@ -106,13 +109,13 @@ func TestParse(t *testing.T) {
 		{"Who", "/modbot", "WHO", strictCfg, &ModbotCmd{Sub: SubWho}},
 		{"Pending", "/modbot", "pending", strictCfg, &ModbotCmd{Sub: SubPending}},
 		{"AllowMentionWithLabel", "/modbot", "allow <@U123ABC|bob> approver", strictCfg,
-			&ModbotCmd{Sub: SubAllow, User: "U123ABC", Role: RoleApprover}},
+			&ModbotCmd{Sub: SubAllow, User: "U123ABC", Role: store.RoleApprover}},
 		{"AllowMentionWithoutLabel", "/modbot", "allow <@U123ABC> Moderator", strictCfg,
-			&ModbotCmd{Sub: SubAllow, User: "U123ABC", Role: RoleModerator}},
+			&ModbotCmd{Sub: SubAllow, User: "U123ABC", Role: store.RoleModerator}},
 		{"AllowMemberIDW", "/modbot", "allow W0ENTERPRISE1 admin", strictCfg,
-			&ModbotCmd{Sub: SubAllow, User: "W0ENTERPRISE1", Role: RoleAdmin}},
+			&ModbotCmd{Sub: SubAllow, User: "W0ENTERPRISE1", Role: store.RoleAdmin}},
 		{"AllowViewer", "/modbot", "allow U1AB viewer", strictCfg,
-			&ModbotCmd{Sub: SubAllow, User: "U1AB", Role: RoleViewer}},
+			&ModbotCmd{Sub: SubAllow, User: "U1AB", Role: store.RoleViewer}},
 		{"RevokeMention", "/modbot", "revoke <@W42XY|dana>", strictCfg, &ModbotCmd{Sub: SubRevoke, User: "W42XY"}},
 		{"RevokeMemberID", "/modbot", "revoke U42XY", strictCfg, &ModbotCmd{Sub: SubRevoke, User: "U42XY"}},
 		{"LogDefaults", "/modbot", "log", strictCfg, &ModbotCmd{Sub: SubLog, Log: LogFilter{Count: 10}}},
@@ -223,7 +226,7 @@ func TestParse_Errors(t *testing.T) {
 
 		// /modbot
 		{"UnknownSubcommand", "/modbot", "frobnicate", strictCfg, CmdModbot,
-			`unknown subcommand "frobnicate": use help, whoami, who, allow, revoke, pending or log`, nil},
+			`unknown subcommand "frobnicate": use help, whoami, who, pending, log, allow or revoke`, nil},
 		{"MentionAsSubcommand", "/modbot", "<@U1AB|bob>", strictCfg, CmdModbot, "", []string{`"<@U1AB|bob>"`, "unknown subcommand"}},
 		{"HelpUnknownTopic", "/modbot", "help ban", strictCfg, CmdModbot, "", []string{`"ban"`}},
 		{"WhoExtra", "/modbot", "who me", strictCfg, CmdModbot, `unexpected "me" after /modbot who`, nil},
@@ -305,18 +308,6 @@ func TestTarget_String(t *testing.T) {
 	}
 	if got, want := TargetKind(7).String(), "TargetKind(7)"; got != want {
 		t.Fatalf("String()=%q, want %q", got, want)
-	}
-}
-
-func TestRole_Rank(t *testing.T) {
-	order := []Role{"", RoleViewer, RoleModerator, RoleApprover, RoleAdmin}
-	for i, r := range order {
-		if got := r.Rank(); got != i {
-			t.Errorf("%q.Rank()=%d, want %d", r, got, i)
-		}
-	}
-	if got := Role("Admin").Rank(); got != 0 {
-		t.Errorf(`"Admin".Rank()=%d, want 0`, got)
 	}
 }
 
@@ -410,12 +401,12 @@ func checkParsed(t *testing.T, cmd Command, cfg ParseConfig) {
 		if tg.Kind != TargetGroup && tg.Kind != TargetRoom {
 			t.Fatalf("target kind %v", tg.Kind)
 		}
-		id("target", tg.ID, MaxIDBytes)
+		id("target", tg.ID(), MaxIDBytes)
 	}
 	switch c := cmd.(type) {
 	case *UnbanCmd:
 		target(c.Target)
-		accounts(c.Accounts)
+		accounts(accountStrings(c.Accounts))
 		if len(c.Reason) > MaxReasonBytes || !utf8.ValidString(c.Reason) || (cfg.RequireReason && c.Reason == "") {
 			t.Fatalf("reason %q", c.Reason)
 		}
@@ -423,15 +414,15 @@ func checkParsed(t *testing.T, cmd Command, cfg ParseConfig) {
 			t.Fatalf("reason %q not trimmed", c.Reason)
 		}
 	case *RolesCmd:
-		id("group", c.Group, MaxIDBytes)
-		accounts(c.Accounts)
+		id("group", string(c.Group), MaxIDBytes)
+		accounts(accountStrings(c.Accounts))
 	case *BannedCmd:
 		target(c.Target)
 	case *ModbotCmd:
 		switch c.Sub {
 		case SubHelp, SubWhoami, SubWho, SubPending:
 		case SubAllow, SubRevoke:
-			if !isMemberID(c.User) || (c.Sub == SubAllow) != (c.Role.Rank() > 0) {
+			if !isMemberID(c.User) || (c.Sub == SubAllow) != (c.Role > store.RoleNone) {
 				t.Fatalf("user %q role %q", c.User, c.Role)
 			}
 		case SubLog:
@@ -463,13 +454,13 @@ func canonicalText(cmd Command) string {
 		if c.Target.Kind == TargetRoom {
 			w = append(w, "room")
 		}
-		w = append(w, c.Target.ID)
-		w = append(w, c.Accounts...)
+		w = append(w, c.Target.ID())
+		w = append(w, accountStrings(c.Accounts)...)
 		if c.Reason != "" {
 			w = append(w, "--", c.Reason)
 		}
 	case *RolesCmd:
-		w = append(append(w, c.Group), c.Accounts...)
+		w = append(append(w, string(c.Group)), accountStrings(c.Accounts)...)
 	case *BannedCmd:
 		w = append(w, c.Target.String())
 	case *ModbotCmd:
@@ -478,7 +469,7 @@ func canonicalText(cmd Command) string {
 		case SubHelp:
 			w = append(w, strings.TrimPrefix(c.Topic, "/"))
 		case SubAllow, SubRevoke:
-			w = append(w, c.User, string(c.Role))
+			w = append(w, c.User, c.Role.String())
 		case SubLog:
 			l := c.Log
 			for _, f := range [][2]string{{"account:", l.Account}, {"group:", l.Group}, {"room:", l.Room}, {"by:", l.By}} {
@@ -570,4 +561,13 @@ func TestHelp(t *testing.T) {
 	if h := Help(ParseConfig{}); !strings.Contains(h, "reason (optional") {
 		t.Errorf("Help without RequireReason does not say the reason is optional:\n%s", h)
 	}
+}
+
+// users types a test's accounts.
+func users(accounts ...string) []tim.UserID {
+	out := make([]tim.UserID, len(accounts))
+	for i, a := range accounts {
+		out[i] = tim.UserID(a)
+	}
+	return out
 }

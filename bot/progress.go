@@ -26,7 +26,7 @@ type progress struct {
 
 // startProgress ensures the progress message exists (posted once; its ts recorded under the lease)
 // and starts updating it.
-func (b *Bot) startProgress(ctx context.Context, l store.Lease, req *store.Request) (*progress, error) {
+func (b *executor) startProgress(ctx context.Context, l store.Lease, req *store.Request) (*progress, error) {
 	p := &progress{total: len(req.Accounts), quit: make(chan struct{}), finished: make(chan struct{})}
 	c := outcomeCounts(req)
 	p.done.Store(int64(c.done))
@@ -40,7 +40,7 @@ func (b *Bot) startProgress(ctx context.Context, l store.Lease, req *store.Reque
 	m := progressMessage(p.total, c)
 	if ts == "" {
 		var err error
-		if ts, err = b.post(ctx, req.Channel, req.ThreadTS, m); err != nil {
+		if ts, err = b.slack.post(ctx, req.Channel, req.ThreadTS, m); err != nil {
 			b.log.Warn("post progress", "request_id", req.ID, "err", err)
 			close(p.finished)
 			return p, nil
@@ -50,7 +50,7 @@ func (b *Bot) startProgress(ctx context.Context, l store.Lease, req *store.Reque
 			return nil, fmt.Errorf("record progress message: %w", err)
 		}
 		req.ProgressTS = ts
-	} else if err := b.update(ctx, req.Channel, ts, m); err != nil {
+	} else if err := b.slack.update(ctx, req.Channel, ts, m); err != nil {
 		b.log.Warn("update progress", "request_id", req.ID, "err", err)
 	}
 	go func() {
@@ -67,7 +67,7 @@ func (b *Bot) startProgress(ctx context.Context, l store.Lease, req *store.Reque
 			}
 			if p.changed.Swap(false) {
 				m := progressMessage(p.total, p.counts())
-				if err := b.update(ctx, req.Channel, ts, m); err != nil && ctx.Err() == nil {
+				if err := b.slack.update(ctx, req.Channel, ts, m); err != nil && ctx.Err() == nil {
 					b.log.Warn("update progress", "request_id", req.ID, "err", err)
 				}
 			}

@@ -365,7 +365,7 @@ func auditLineBy(e store.AuditEntry, who func(string) string) string {
 	var b strings.Builder
 	b.WriteString(slackDate(e.Time))
 	b.WriteString(" " + who(e.Actor))
-	b.WriteString(" *" + Escape(oneLine(e.Action)) + "*")
+	b.WriteString(" *" + Escape(oneLine(string(e.Action))) + "*")
 	switch {
 	case e.Target == "":
 	case e.TargetKind == "user":
@@ -380,7 +380,7 @@ func auditLineBy(e store.AuditEntry, who func(string) string) string {
 		fmt.Fprintf(&b, " · %s %s", withCommas(e.AccountCount), plural(e.AccountCount, "account", "accounts"))
 	}
 	if e.Outcome != "" {
-		b.WriteString(" · " + Escape(oneLine(e.Outcome)))
+		b.WriteString(" · " + Escape(oneLine(string(e.Outcome))))
 	}
 	if e.Code != 0 {
 		fmt.Fprintf(&b, " · code %d", e.Code)

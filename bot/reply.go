@@ -42,9 +42,13 @@ func (b *Bot) respond(ctx context.Context, responseURL string, m message, replac
 	return nil
 }
 
+// webAPI is the Slack Web API as the bot and its executor use it: posts, updates, DMs and deletes,
+// each bounded by the lease of the work it is part of (see leaseBound).
+type webAPI struct{ api *slack.Client }
+
 // post sends a message to a channel, in the thread of threadTS when it is set, and returns its ts.
 // Like update and dm, it ends by the lease of the work it is part of (see leaseBound).
-func (b *Bot) post(ctx context.Context, channel, threadTS string, m message) (string, error) {
+func (b webAPI) post(ctx context.Context, channel, threadTS string, m message) (string, error) {
 	ctx, cancel, err := leaseBound(ctx)
 	if err != nil {
 		return "", fmt.Errorf("post to %s: %w", channel, err)
@@ -65,7 +69,7 @@ func (b *Bot) post(ctx context.Context, channel, threadTS string, m message) (st
 }
 
 // update replaces the content of one of the bot's messages.
-func (b *Bot) update(ctx context.Context, channel, ts string, m message) error {
+func (b webAPI) update(ctx context.Context, channel, ts string, m message) error {
 	ctx, cancel, err := leaseBound(ctx)
 	if err != nil {
 		return fmt.Errorf("update %s %s: %w", channel, ts, err)
@@ -81,7 +85,7 @@ func (b *Bot) update(ctx context.Context, channel, ts string, m message) error {
 }
 
 // dm sends a direct message to a user (conversations.open, then chat.postMessage).
-func (b *Bot) dm(ctx context.Context, user string, m message) error {
+func (b webAPI) dm(ctx context.Context, user string, m message) error {
 	octx, cancel, err := leaseBound(ctx)
 	if err != nil {
 		return fmt.Errorf("open DM with %s: %w", user, err)
@@ -93,6 +97,14 @@ func (b *Bot) dm(ctx context.Context, user string, m message) error {
 	}
 	_, err = b.post(ctx, ch.ID, "", storageNote(ctx, m))
 	return err
+}
+
+// deleteMessage deletes one of the bot's messages (chat.delete).
+func (b webAPI) deleteMessage(ctx context.Context, channel, ts string) error {
+	if _, _, err := b.api.DeleteMessageContext(ctx, channel, ts); err != nil {
+		return fmt.Errorf("delete %s %s: %w", channel, ts, redactURL(err))
+	}
+	return nil
 }
 
 // redactURL drops the URL from a *url.Error: response_urls are bearer secrets, and Go prints the

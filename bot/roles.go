@@ -28,28 +28,21 @@ type roleGroup struct {
 
 // handleRoles answers /roles: each account's role in a group, summarised and paged.
 func (b *Bot) handleRoles(ctx context.Context, inv *invocation, c *RolesCmd) {
-	if !b.allowed(ctx, inv, store.RoleViewer, CmdRoles) {
-		return
-	}
-	g := tim.GroupID(c.Group)
-	accounts := make([]tim.UserID, len(c.Accounts))
-	for i, a := range c.Accounts {
-		accounts[i] = tim.UserID(a)
-	}
-	roles, err := b.tim.GetRolesInGroup(ctx, g, accounts)
+	g := c.Group
+	roles, err := b.tim.GetRolesInGroup(ctx, g, c.Accounts)
 	if err != nil {
 		code := tim.Code(err)
-		b.audit(ctx, inv, "roles", "group", c.Group, c.Accounts, "failed", code, Truncate(tim.Meaning(code), 200))
+		b.audit(ctx, inv, store.AuditEntry{Action: store.ActionRoles, TargetKind: "group", Target: string(c.Group), Accounts: accountStrings(c.Accounts), Outcome: store.OutcomeFailed, Code: code, Detail: Truncate(tim.Meaning(code), 200)})
 		if code == codeNoPermission {
 			if info, ierr := b.tim.GroupInfo(ctx, g); ierr == nil && info.Type == tim.AVChatRoom {
-				b.reply(ctx, inv, avChatRoomRoles(c.Group))
+				b.reply(ctx, inv, avChatRoomRoles(string(c.Group)))
 				return
 			}
 		}
 		b.fail(ctx, inv, err)
 		return
 	}
-	res := newRolesResult(c.Group, roles)
+	res := newRolesResult(string(c.Group), roles)
 	id := ""
 	if len(rolesPageStarts(res)) > 1 {
 		if id, err = b.putResult(ctx, result{Roles: &res}); err != nil {
@@ -57,7 +50,7 @@ func (b *Bot) handleRoles(ctx context.Context, inv *invocation, c *RolesCmd) {
 			return
 		}
 	}
-	b.audit(ctx, inv, "roles", "group", c.Group, c.Accounts, "ok", 0, res.counts())
+	b.audit(ctx, inv, store.AuditEntry{Action: store.ActionRoles, TargetKind: "group", Target: string(c.Group), Accounts: accountStrings(c.Accounts), Outcome: store.OutcomeOK, Detail: res.counts()})
 	b.reply(ctx, inv, renderRoles(res, id, 0))
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -17,14 +18,14 @@ const sweepBatch = 50
 // that needs a replica (approved and unclaimed, executing with a lapsed lease, owing Slack
 // messages) to startExecution, which shows expiries and completes owed messages under the
 // request's lease. With nothing to do it costs two small Redis calls.
-func (b *Bot) sweep(ctx context.Context) {
+func (b *executor) sweep(ctx context.Context) {
 	expired, err := b.store.ExpireDue(ctx, sweepBatch)
 	if err != nil && ctx.Err() == nil {
 		b.log.Warn("expire requests", "err", err)
 	}
 	for _, r := range expired {
 		b.o.Metrics.Decision("expired")
-		b.startExecution(ctx, r.ID)
+		b.start(ctx, r.ID)
 	}
 	work, err := b.store.NeedsWork(ctx, sweepBatch)
 	if err != nil {
@@ -34,14 +35,14 @@ func (b *Bot) sweep(ctx context.Context) {
 		return
 	}
 	for _, w := range work {
-		b.startExecution(ctx, w.RequestID)
+		b.start(ctx, w.RequestID)
 	}
 }
 
 // completeOwed delivers the Slack side effects req still owes, in order, each marked done only
 // after Slack accepted it. Before each, the lease is renewed: a replica that lost it sends nothing.
 // It stops at the first failure (the caller lets the lease lapse, so another attempt follows).
-func (b *Bot) completeOwed(ctx context.Context, l store.Lease, req *store.Request) error {
+func (b *executor) completeOwed(ctx context.Context, l store.Lease, req *store.Request) error {
 	for _, e := range []store.Effect{store.EffectRoot, store.EffectResult, store.EffectExpiry, store.EffectRequester} {
 		if !req.Owes(e) {
 			continue
@@ -60,7 +61,7 @@ func (b *Bot) completeOwed(ctx context.Context, l store.Lease, req *store.Reques
 
 // deliver sends one owed effect and marks it done under the lease, returning the request as it is
 // then.
-func (b *Bot) deliver(ctx context.Context, l store.Lease, req *store.Request, e store.Effect) (*store.Request, error) {
+func (b *executor) deliver(ctx context.Context, l store.Lease, req *store.Request, e store.Effect) (*store.Request, error) {
 	switch e {
 	case store.EffectRoot:
 		return b.postRootMessage(ctx, l, req)
@@ -71,15 +72,15 @@ func (b *Bot) deliver(ctx context.Context, l store.Lease, req *store.Request, e 
 		switch req.State {
 		case store.Done, store.Partial, store.Failed:
 			if req.ProgressTS != "" {
-				if err := b.update(ctx, req.Channel, req.ProgressTS, progressMessage(len(req.Accounts), outcomeCounts(req))); err != nil {
+				if err := b.slack.update(ctx, req.Channel, req.ProgressTS, progressMessage(len(req.Accounts), outcomeCounts(req))); err != nil {
 					b.log.Warn("final progress", "request_id", req.ID, "err", err)
 				}
 			}
-			if _, err := b.post(ctx, req.Channel, req.ThreadTS, resultMessage(req)); b.settle(req, e, err) != nil {
+			if _, err := b.slack.post(ctx, req.Channel, req.ThreadTS, resultMessage(req)); b.settle(req, e, err) != nil {
 				return nil, err
 			}
 		default: // denied, cancelled
-			if _, err := b.post(ctx, req.Channel, req.ThreadTS, decisionNote(req)); b.settle(req, e, err) != nil {
+			if _, err := b.slack.post(ctx, req.Channel, req.ThreadTS, decisionNote(req)); b.settle(req, e, err) != nil {
 				return nil, err
 			}
 		}
@@ -87,14 +88,14 @@ func (b *Bot) deliver(ctx context.Context, l store.Lease, req *store.Request, e 
 		if err := b.settle(req, e, b.updateRoot(ctx, req)); err != nil {
 			return nil, err
 		}
-		if _, err := b.post(ctx, req.Channel, req.ThreadTS, decisionNote(req)); b.settle(req, e, err) != nil {
+		if _, err := b.slack.post(ctx, req.Channel, req.ThreadTS, decisionNote(req)); b.settle(req, e, err) != nil {
 			return nil, err
 		}
 	case store.EffectRequester:
 		// Told once is enough: the effect is done when the DM or the thread mention went out, so
 		// a failing one never makes the other repeat.
-		errDM := b.dm(ctx, req.Requester, requesterNotice(req, false))
-		_, errThread := b.post(ctx, req.Channel, req.ThreadTS, requesterNotice(req, true))
+		errDM := b.slack.dm(ctx, req.Requester, requesterNotice(req, false))
+		_, errThread := b.slack.post(ctx, req.Channel, req.ThreadTS, requesterNotice(req, true))
 		switch {
 		case errDM != nil && errThread != nil:
 			if err := b.settle(req, e, errThread); err != nil {
@@ -111,7 +112,7 @@ func (b *Bot) deliver(ctx context.Context, l store.Lease, req *store.Request, e 
 // fix (the channel archived, the message or user gone, the blocks refused) is logged and the step
 // counts as done, so a request never retries it forever; any other error is returned, and the
 // effect is retried under a later lease.
-func (b *Bot) settle(req *store.Request, e store.Effect, err error) error {
+func (b *executor) settle(req *store.Request, e store.Effect, err error) error {
 	if !permanentSlackError(err) {
 		return err
 	}
@@ -136,9 +137,96 @@ func permanentSlackError(err error) bool {
 }
 
 // updateRoot shows req's current state on its root message.
-func (b *Bot) updateRoot(ctx context.Context, req *store.Request) error {
+func (b *executor) updateRoot(ctx context.Context, req *store.Request) error {
 	if req.ThreadTS == "" {
 		return nil
 	}
-	return b.update(ctx, req.Channel, req.ThreadTS, rootMessage(req))
+	return b.slack.update(ctx, req.Channel, req.ThreadTS, rootMessage(req))
+}
+
+// postNote posts a short note in the request's thread.
+func (b *executor) postNote(ctx context.Context, req *store.Request, m message) {
+	if req.ThreadTS == "" {
+		return
+	}
+	if _, err := b.slack.post(ctx, req.Channel, req.ThreadTS, storageNote(ctx, m)); err != nil {
+		b.log.Warn("post thread note", "request_id", req.ID, "err", err)
+	}
+}
+
+// postRoot posts a new request's root message under the lease CreateRequest gave this replica,
+// records it and releases the lease. It first asks the store whether that lease is still this
+// replica's (renewing it): a lease that lapsed and was taken over means another replica posts the
+// root. The post then runs on the renewed lease's local clock, so it cannot outlive the lease.
+func (b *executor) postRoot(ctx context.Context, req *store.Request) error {
+	if req.Lease.Owner != b.o.ReplicaID {
+		return nil // created under another replica's lease (a duplicate delivery): it posts the root
+	}
+	clock := newLeaseClock(b.o.LeaseTTL)
+	asked := time.Now()
+	l, err := b.store.RenewLease(ctx, req.Lease, b.o.LeaseTTL)
+	switch {
+	case errors.Is(err, store.ErrLeaseLost):
+		return nil // taken over: the new owner posts the root
+	case err != nil:
+		return fmt.Errorf("renew lease before posting the root: %w", err)
+	}
+	clock.renewed(asked)
+	if _, err := b.postRootMessage(withLeaseClock(ctx, clock), l, req); err != nil {
+		return err
+	}
+	if err := b.store.ReleaseLease(ctx, l); err != nil && !errors.Is(err, store.ErrLeaseLost) {
+		b.log.Warn("release lease", "request_id", req.ID, "err", err)
+	}
+	return nil
+}
+
+// postRootMessage posts req's root message in the approval channel and records it under the
+// lease. A root posted but not recorded would be an orphan whose buttons still work while another
+// gets posted later: recording is retried, and if it still fails (or the lease was taken over,
+// so another replica posts or posted its own) the orphan is deleted.
+func (b *executor) postRootMessage(ctx context.Context, l store.Lease, req *store.Request) (*store.Request, error) {
+	ts, err := b.slack.post(ctx, req.Channel, "", rootMessage(req))
+	if err != nil {
+		return nil, err
+	}
+	var now *store.Request
+	for attempt := range 3 {
+		if now, err = b.store.SetRoot(ctx, l, req.Channel, ts); err == nil {
+			b.catchUpRoot(ctx, now)
+			return now, nil
+		}
+		if errors.Is(err, store.ErrLeaseLost) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Duration(attempt+1) * 200 * time.Millisecond):
+		}
+	}
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if derr := b.slack.deleteMessage(dctx, req.Channel, ts); derr != nil {
+		b.log.Error("root message posted but neither recorded nor deleted", "request_id", req.ID, "err", derr)
+	}
+	return nil, fmt.Errorf("record root message: %w", err)
+}
+
+// catchUpRoot shows on a just-recorded root message the decisions clicked while it was being
+// posted: a click that lands before SetRoot finds no root to update and no thread to note in.
+func (b *executor) catchUpRoot(ctx context.Context, req *store.Request) {
+	if req.State == store.Pending && len(req.Approvals) == 0 {
+		return
+	}
+	if err := b.updateRoot(ctx, req); err != nil {
+		b.log.Warn("update root", "request_id", req.ID, "err", err)
+	}
+	for i, a := range req.Approvals {
+		soFar := *req
+		soFar.Approvals = req.Approvals[:i+1]
+		if i < len(req.Approvals)-1 || len(soFar.Approvals) < req.ApprovalsNeeded {
+			soFar.State = store.Pending
+		}
+		b.postNote(ctx, &soFar, approvalNote(&soFar, a.By))
+	}
 }

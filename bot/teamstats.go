@@ -26,12 +26,14 @@ type TeamView interface {
 // they cover only the newest entries.
 const statsScanMax = 20000
 
-// actionKinds are the moderation actions whose audit entries carry per-account outcomes.
-var actionKinds = map[string]bool{"ban": true, "mute": true, "unmute": true, "unban": true, "undo": true}
+// auditActionKinds are the moderation actions whose audit entries carry per-account outcomes.
+var auditActionKinds = map[store.AuditAction]bool{
+	store.ActionBan: true, store.ActionMute: true, store.ActionUnmute: true, store.ActionUnban: true, store.ActionUndo: true,
+}
 
 // isAction reports whether e records something done to accounts: a Tencent outcome of one of
 // modbot's actions, or a change made outside modbot.
-func isAction(e store.AuditEntry) bool { return actionKinds[e.Action] || isOutside(e) }
+func isAction(e store.AuditEntry) bool { return auditActionKinds[e.Action] || isOutside(e) }
 
 // isOutside reports whether e is a change modbot found rather than made (a ban in the app or
 // Tencent's console): its actor is neither a Slack user nor modbot itself. Slack user IDs never
@@ -105,15 +107,15 @@ func (st *teamStats) add(e store.AuditEntry, recent int) {
 	n := max(e.AccountCount, len(e.Accounts))
 	switch {
 	case isOutside(e):
-		st.Outside[e.Action] += max(n, 1)
+		st.Outside[string(e.Action)] += max(n, 1)
 		for _, a := range e.Accounts {
 			st.Accounts[a]++
 		}
-	case actionKinds[e.Action]:
-		c := st.Actions[e.Action]
+	case auditActionKinds[e.Action]:
+		c := st.Actions[string(e.Action)]
 		if c == nil {
 			c = &accountOutcomes{}
-			st.Actions[e.Action] = c
+			st.Actions[string(e.Action)] = c
 		}
 		switch e.Outcome {
 		case "done":
@@ -145,12 +147,12 @@ func (st *teamStats) add(e store.AuditEntry, recent int) {
 		}
 		switch e.Outcome {
 		case "approved", "denied", "cancelled":
-			st.Requests[e.Outcome]++
+			st.Requests[string(e.Outcome)]++
 		}
 	case "expire":
 		st.Requests["expired"]++
 	case "finish":
-		st.Requests[e.Outcome]++ // done, partial or failed
+		st.Requests[string(e.Outcome)]++ // done, partial or failed
 	}
 }
 

@@ -66,7 +66,7 @@ func TestUnban_ApprovedEndToEnd(t *testing.T) {
 	e.eventually("audit of request, approve, unban, finish", func() bool {
 		seen := map[string]bool{}
 		for _, a := range e.auditEntries() {
-			seen[a.Action+":"+a.Outcome] = true
+			seen[string(a.Action)+":"+string(a.Outcome)] = true
 		}
 		return seen["request:pending"] && seen["approve:approved"] && seen["unban:done"] && seen["finish:done"]
 	})

@@ -65,17 +65,30 @@ func (h helpTopic) write(b *strings.Builder) {
 	}
 }
 
+// helpTopics is the help of every command, in the order of the command table.
 func helpTopics(cfg ParseConfig) []helpTopic {
+	var out []helpTopic
+	for _, c := range commandTable() {
+		out = append(out, c.help(cfg))
+	}
+	return out
+}
+
+// accountListNote says how many accounts a command takes and how to list them.
+func accountListNote(cfg ParseConfig) string {
 	limit := cfg.MaxAccounts
 	if limit <= 0 {
 		limit = DefaultMaxAccounts
 	}
-	list := fmt.Sprintf("Up to %s accounts, separated by spaces, commas or new lines (a pasted list works); duplicates are dropped.", withCommas(limit))
+	return fmt.Sprintf("Up to %s accounts, separated by spaces, commas or new lines (a pasted list works); duplicates are dropped.", withCommas(limit))
+}
+
+func helpUnban(cfg ParseConfig) helpTopic {
 	reason := "optional"
 	if cfg.RequireReason {
 		reason = "required"
 	}
-	return []helpTopic{{
+	return helpTopic{
 		name: CmdUnban,
 		what: "ask for accounts to be unbanned; an approver other than you decides in the approval thread",
 		who:  "Moderators, approvers and admins",
@@ -88,18 +101,26 @@ func helpTopics(cfg ParseConfig) []helpTopic {
 			"/unban room standup-42 carol -- appeal accepted",
 		},
 		notes: []string{
-			list,
+			accountListNote(cfg),
 			fmt.Sprintf("The reason (%s, at most %s bytes) starts at a standalone `--`, or the — or – a phone makes of it, and runs to the end.", reason, withCommas(MaxReasonBytes)),
 			"`room` right after /unban always means a room: a group whose ID is `room` cannot be named here.",
 		},
-	}, {
+	}
+}
+
+func helpRoles(cfg ParseConfig) helpTopic {
+	return helpTopic{
 		name:     CmdRoles,
 		what:     "each account's role in a group: Owner, Admin, Member or NotMember",
 		who:      "Anyone on the allowlist",
 		forms:    [][2]string{{"/roles <group-id> <account>..."}},
 		examples: []string{"/roles @TGS#aJRGC4MH6 alice bob"},
-		notes:    []string{list},
-	}, {
+		notes:    []string{accountListNote(cfg)},
+	}
+}
+
+func helpBanned(ParseConfig) helpTopic {
+	return helpTopic{
 		name: CmdBanned,
 		what: "who is banned from a room or group, and until when",
 		who:  "Anyone on the allowlist",
@@ -109,21 +130,20 @@ func helpTopics(cfg ParseConfig) []helpTopic {
 			{"/banned group <group-id>"},
 		},
 		examples: []string{"/banned standup-42", "/banned group @TGS#aJRGC4MH6"},
-	}, {
-		name: CmdModbot,
-		what: "help, access and the audit log",
-		who:  "Help: anyone; allow and revoke: admins; the rest: anyone on the allowlist",
-		forms: [][2]string{
-			{"/modbot help [command]", "this help"},
-			{"/modbot whoami", "your role"},
-			{"/modbot who", "everyone with access"},
-			{"/modbot pending", "open requests, with links to their threads"},
-			{"/modbot log [account:<id>] [group:<id>] [room:<id>] [by:@user] [#<n>] [-n <count>]",
-				fmt.Sprintf("the latest audit entries matching every filter, newest first (%d by default, -n up to %d)", DefaultLogCount, MaxLogCount)},
-			{"/modbot allow @user <role>", "grant a role (admins): viewer < moderator < approver < admin"},
-			{"/modbot revoke @user", "remove access (admins)"},
-		},
+	}
+}
+
+func helpModbot(ParseConfig) helpTopic {
+	var forms [][2]string
+	for _, s := range subcommandTable() {
+		forms = append(forms, [2]string{s.form, s.what})
+	}
+	return helpTopic{
+		name:     CmdModbot,
+		what:     "help, access and the audit log",
+		who:      "Help: anyone; allow and revoke: admins; the rest: anyone on the allowlist",
+		forms:    forms,
 		examples: []string{"/modbot log account:alice -n 20", "/modbot allow @dana approver"},
 		notes:    []string{"Name a person with an @-mention picked from Slack's list, or by member ID (U… or W…)."},
-	}}
+	}
 }

@@ -4,7 +4,7 @@
 //
 // Every run starts the fake Slack (bot/slacktest, which spreads envelopes round-robin over every
 // open Socket Mode connection as Slack does), the Tencent emulator (tim/timtest), a redis-server of
-// its own (store/storetest) and several replicas: in-process bots (bot.New with distinct replica
+// its own (store/storetest) and several replicas: in-process bots (system.Build with distinct replica
 // IDs, each with its own Redis pool, shared rate limiter and tim client) or real processes — the
 // `modbot run` binary built with CGO_ENABLED=0 (internal/modbotbin), given a short execution lease
 // with MODBOT_LEASE_TTL.

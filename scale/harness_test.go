@@ -16,6 +16,8 @@ import (
 
 	"modbot/bot"
 	"modbot/bot/slacktest"
+	"modbot/internal/system"
+	"modbot/internal/testutil"
 	"modbot/store"
 	"modbot/store/storetest"
 	"modbot/tim"
@@ -80,7 +82,7 @@ type world struct {
 	// prefix is the key prefix of every replica and of store, the test's view of Redis.
 	prefix string
 	store  *store.Store
-	logs   *syncBuffer // every replica's log, for the secret scan
+	logs   *testutil.Buffer // every replica's log, for the secret scan
 
 	mu       sync.Mutex
 	replicas []*replica
@@ -97,7 +99,7 @@ func newWorld(tb testing.TB, o worldOptions) *world {
 	if o.leaseTTL == 0 {
 		o.leaseTTL = 2 * time.Second
 	}
-	w := &world{tb: tb, o: o, logs: &syncBuffer{}}
+	w := &world{tb: tb, o: o, logs: &testutil.Buffer{}}
 	w.slack = slacktest.NewServer(tb, slacktest.Options{})
 	for _, u := range []struct{ id, name string }{{alice, "alice"}, {bob, "bob"}, {erin, "erin"}, {carol, "carol"}, {vic, "vic"}} {
 		w.slack.AddUser(u.id, u.name)
@@ -165,17 +167,6 @@ func (w *world) startReplicas(n int) {
 func (w *world) startReplica() *replica {
 	w.tb.Helper()
 	st := w.openStore()
-	lim, err := st.Limiter(strconv.Itoa(w.tim.SDKAppID()), w.o.rate)
-	if err != nil {
-		w.tb.Fatal(err)
-	}
-	tc, err := tim.New(tim.Options{
-		SDKAppID: w.tim.SDKAppID(), SecretKey: w.tim.SecretKey(), Admin: w.tim.Admin(),
-		BaseURL: w.tim.URL, Limiter: lim,
-	})
-	if err != nil {
-		w.tb.Fatal(err)
-	}
 	w.mu.Lock()
 	id := fmt.Sprintf("replica-%d", len(w.replicas)+1)
 	w.mu.Unlock()
@@ -191,10 +182,17 @@ func (w *world) startReplica() *replica {
 	if w.o.noAudit {
 		o.AuditChannel = ""
 	}
-	b, err := bot.New(o, tc, st)
+	sys, err := system.Build(st, system.Config{
+		Tim: tim.Options{
+			SDKAppID: w.tim.SDKAppID(), SecretKey: w.tim.SecretKey(), Admin: w.tim.Admin(), BaseURL: w.tim.URL,
+		},
+		Rate: w.o.rate,
+		Bot:  o,
+	})
 	if err != nil {
 		w.tb.Fatal(err)
 	}
+	b := sys.Bot
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &replica{id: id, bot: b, cancel: cancel, done: make(chan error, 1)}
 	before := w.slack.ConnectionsOpened()
@@ -606,24 +604,6 @@ func (w *world) scenario(requests, accountsEach int) scenario {
 		sc.accounts[g] = accts
 	}
 	return sc
-}
-
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func tail(s string, n int) string {

@@ -15,6 +15,7 @@ import (
 
 	"modbot/bot/slacktest"
 	"modbot/internal/modbotbin"
+	"modbot/internal/testutil"
 	"modbot/store/storetest"
 )
 
@@ -22,7 +23,7 @@ import (
 // world's MODBOT_LEASE_TTL and its own 5 s sweep.
 type proc struct {
 	cmd  *exec.Cmd
-	out  *syncBuffer
+	out  *testutil.Buffer
 	done chan error // cmd.Wait's result, once; put back by wait
 }
 
@@ -74,7 +75,7 @@ func (w *world) startProc() *proc {
 	}
 	cmd := exec.Command(bin, "run")
 	cmd.Env = w.env()
-	p := &proc{cmd: cmd, out: &syncBuffer{}, done: make(chan error, 1)}
+	p := &proc{cmd: cmd, out: &testutil.Buffer{}, done: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = p.out, p.out
 	before := w.slack.ConnectionsOpened()
 	if err := cmd.Start(); err != nil {

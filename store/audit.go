@@ -14,20 +14,103 @@ import (
 // AuditEntry is one event in the audit log: a command (allowed or refused),
 // a decision, a Tencent outcome, an allowlist change.
 type AuditEntry struct {
-	ID            string    // stream entry ID; set by the store
-	Time          time.Time // Redis's clock; set by the store
-	Actor         string    // Slack user ID, or SystemActor
-	Action        string    // e.g. "request", "approve", "deny", "cancel", "expire", "execute", "unban", "finish", "retry", "allow", "revoke", or the bot's own ("roles", "banned", "refused", …)
-	TargetKind    string    // "group", "room", "user", or ""
-	Target        string    // group ID, room ID or Slack user ID
-	Accounts      []string  // the first 20 accounts (all are indexed)
-	AccountCount  int       // how many accounts the event concerned (Append: at least len(Accounts))
+	ID            string      // stream entry ID; set by the store
+	Time          time.Time   // Redis's clock; set by the store
+	Actor         string      // Slack user ID, or SystemActor
+	Action        AuditAction // what happened: one of the Action… constants
+	TargetKind    string      // "group", "room", "user", or ""
+	Target        string      // group ID, room ID or Slack user ID
+	Accounts      []string    // the first 20 accounts (all are indexed)
+	AccountCount  int         // how many accounts the event concerned (Append: at least len(Accounts))
 	RequestID     string
 	RequestNumber int64
-	Outcome       string // e.g. "ok", "refused", "approved", "done", "failed"
-	Code          int    // Tencent ErrorCode, if any
-	Detail        string // short free text (reason, error info, "1 of 2")
-	OpID          string // the operation (click, command) it belongs to
+	Outcome       AuditOutcome // how it ended: one of the Outcome… constants
+	Code          int          // Tencent ErrorCode, if any
+	Detail        string       // short free text (reason, error info, "1 of 2")
+	OpID          string       // the operation (click, command) it belongs to
+}
+
+// AuditAction names what an audit entry records. The Lua scripts write the same names
+// (TestLuaAuditNames keeps them in step).
+type AuditAction string
+
+// The audit actions: the request life cycle (written by the scripts), the allowlist, the Tencent
+// actions, and the bot's own commands and refusals.
+const (
+	ActionRequest         AuditAction = "request"
+	ActionApprove         AuditAction = "approve"
+	ActionDeny            AuditAction = "deny"
+	ActionCancel          AuditAction = "cancel"
+	ActionExpire          AuditAction = "expire"
+	ActionExecute         AuditAction = "execute"
+	ActionResume          AuditAction = "resume"
+	ActionFinish          AuditAction = "finish"
+	ActionRetry           AuditAction = "retry"
+	ActionConfirm         AuditAction = "confirm" // the requester confirmed an immediate action's preview
+	ActionUndo            AuditAction = "undo"    // an immediate action put back as its preview found it
+	ActionApprovalDropped AuditAction = "approval-dropped"
+	ActionAllow           AuditAction = "allow"
+	ActionRevoke          AuditAction = "revoke"
+	ActionBootstrap       AuditAction = "bootstrap"
+	ActionUnban           AuditAction = "unban"
+	ActionBan             AuditAction = "ban"
+	ActionMute            AuditAction = "mute"
+	ActionUnmute          AuditAction = "unmute"
+	ActionRoles           AuditAction = "roles"
+	ActionBanned          AuditAction = "banned"
+	ActionHelp            AuditAction = "help"
+	ActionWhoami          AuditAction = "whoami"
+	ActionWho             AuditAction = "who"
+	ActionPending         AuditAction = "pending"
+	ActionLog             AuditAction = "log"
+	ActionRefused         AuditAction = "refused" // a command or click the caller may not make
+	ActionInvalid         AuditAction = "invalid" // a command modbot could not parse
+	ActionDropped         AuditAction = "dropped" // work refused because the bot was busy
+	ActionForeign         AuditAction = "foreign" // a payload from another workspace or app
+)
+
+// AuditOutcome names how an audited event ended.
+type AuditOutcome string
+
+// The audit outcomes.
+const (
+	OutcomeOK        AuditOutcome = "ok"
+	OutcomeRefused   AuditOutcome = "refused"
+	OutcomeFailed    AuditOutcome = "failed"
+	OutcomeError     AuditOutcome = "error"
+	OutcomePending   AuditOutcome = "pending"
+	OutcomeApproval  AuditOutcome = "approval" // an approval counted; more are needed
+	OutcomeApproved  AuditOutcome = "approved"
+	OutcomeDenied    AuditOutcome = "denied"
+	OutcomeCancelled AuditOutcome = "cancelled"
+	OutcomeExpired   AuditOutcome = "expired"
+	OutcomeExecuting AuditOutcome = "executing"
+	OutcomeDone      AuditOutcome = "done"
+	OutcomePartial   AuditOutcome = "partial"
+	OutcomeSkipped   AuditOutcome = "skipped"
+	OutcomeDropped   AuditOutcome = "dropped"
+	OutcomeRequested AuditOutcome = "requested" // an Undo was asked for; its own request runs it
+	OutcomeUndone    AuditOutcome = "undone"
+)
+
+// AuditActions lists every AuditAction constant.
+func AuditActions() []AuditAction {
+	return []AuditAction{
+		ActionRequest, ActionApprove, ActionDeny, ActionCancel, ActionExpire, ActionExecute, ActionResume,
+		ActionFinish, ActionRetry, ActionApprovalDropped, ActionAllow, ActionRevoke, ActionBootstrap,
+		ActionUnban, ActionBan, ActionMute, ActionUnmute, ActionRoles, ActionBanned, ActionHelp,
+		ActionWhoami, ActionWho, ActionPending, ActionLog, ActionRefused, ActionInvalid, ActionDropped,
+		ActionForeign, ActionConfirm, ActionUndo,
+	}
+}
+
+// AuditOutcomes lists every AuditOutcome constant.
+func AuditOutcomes() []AuditOutcome {
+	return []AuditOutcome{
+		OutcomeOK, OutcomeRefused, OutcomeFailed, OutcomeError, OutcomePending, OutcomeApproved,
+		OutcomeApproval, OutcomeDenied, OutcomeCancelled, OutcomeExpired, OutcomeExecuting, OutcomeDone, OutcomePartial,
+		OutcomeSkipped, OutcomeDropped, OutcomeRequested, OutcomeUndone,
+	}
 }
 
 // AuditFilter selects audit entries; all non-empty fields must match.
@@ -48,8 +131,8 @@ type AuditPage struct {
 // Append writes an entry to the audit log (and its filter indexes); the
 // entry's ID and Time are Redis's. It returns the entry ID.
 func (s *Store) Append(ctx context.Context, e AuditEntry) (string, error) {
-	v, err := s.run(ctx, s.scripts.appendAudit, e.Actor, e.Action, e.TargetKind, e.Target,
-		strings.Join(e.Accounts, "\n"), e.RequestID, e.RequestNumber, e.Outcome, e.Code, e.Detail, e.OpID, e.AccountCount)
+	v, err := s.run(ctx, s.scripts.appendAudit, e.Actor, string(e.Action), e.TargetKind, e.Target,
+		strings.Join(e.Accounts, "\n"), e.RequestID, e.RequestNumber, string(e.Outcome), e.Code, e.Detail, e.OpID, e.AccountCount)
 	if err != nil {
 		return "", fmt.Errorf("append audit %s by %s: %w", e.Action, e.Actor, err)
 	}
@@ -248,14 +331,14 @@ func decodeEntry(id string, v map[string]string) AuditEntry {
 	e := AuditEntry{
 		ID:            id,
 		Actor:         v["actor"],
-		Action:        v["action"],
+		Action:        AuditAction(v["action"]),
 		TargetKind:    v["kind"],
 		Target:        v["target"],
 		Accounts:      splitLines(v["accounts"]),
 		AccountCount:  int(atoi64(v["count"])),
 		RequestID:     v["req"],
 		RequestNumber: atoi64(v["num"]),
-		Outcome:       v["outcome"],
+		Outcome:       AuditOutcome(v["outcome"]),
 		Code:          int(atoi64(v["code"])),
 		Detail:        v["detail"],
 		OpID:          v["op"],
@@ -307,8 +390,8 @@ var refusalScript = redis.NewScript(mustRead("lib") + mustRead("refusal"))
 // counted and the next entry written says how many there were. It returns the
 // entry ID, or "" when the gate kept the entry out.
 func (s *Store) AppendLimited(ctx context.Context, e AuditEntry, gate string, window time.Duration) (string, error) {
-	status, rest, err := s.runStatus(ctx, refusalScript, e.Actor, e.Action, e.TargetKind, e.Target, e.RequestID,
-		e.Outcome, e.Detail, e.OpID, gate, window.Milliseconds())
+	status, rest, err := s.runStatus(ctx, refusalScript, e.Actor, string(e.Action), e.TargetKind, e.Target, e.RequestID,
+		string(e.Outcome), e.Detail, e.OpID, gate, window.Milliseconds())
 	if err != nil {
 		return "", fmt.Errorf("append refusal %s by %s: %w", e.Action, e.Actor, err)
 	}

@@ -97,7 +97,7 @@ func waitRedisPast(t *testing.T, s *store.Store, at time.Time) {
 }
 
 // auditCount counts the request's audit entries with this action and outcome.
-func auditCount(t *testing.T, s *store.Store, requestID, action, outcome string) int {
+func auditCount(t *testing.T, s *store.Store, requestID string, action store.AuditAction, outcome store.AuditOutcome) int {
 	t.Helper()
 	n := 0
 	cursor := ""

@@ -73,6 +73,14 @@ func Code(err error) int {
 // "throttled", "credentials", "canceled", "invalid" or "permanent".
 func ErrorClass(err error) string { return string(classify(err)) }
 
+// ErrorClasses lists every non-empty value ErrorClass returns, for metrics to pre-register.
+func ErrorClasses() []string {
+	return []string{
+		string(classTransient), string(classThrottled), string(classCredentials),
+		string(classCanceled), string(classInvalid), string(classPermanent),
+	}
+}
+
 type class string
 
 const (

@@ -27,12 +27,16 @@ func ValidateRoomID(r RoomID) error { return validateID("room ID", string(r), Ma
 // printable ASCII (0x21–0x7e) without ','.
 func ValidateUserID(u UserID) error { return validateID("account", string(u), MaxUserIDLen) }
 
+// IDByteOK reports whether b may appear in a group ID, room ID or account: printable ASCII
+// 0x21–0x7e except ','. It is the one rule every identifier check uses (tim's and the bot's parser).
+func IDByteOK(b byte) bool { return b >= 0x21 && b <= 0x7e && b != ',' }
+
 func validateID(what, s string, maxLen int) error {
 	if s == "" {
 		return &InputError{What: what, Reason: "it is empty"}
 	}
 	for i := 0; i < len(s); i++ {
-		if b := s[i]; b < 0x21 || b > 0x7e || b == ',' {
+		if b := s[i]; !IDByteOK(b) {
 			return &InputError{What: what, Value: s, Reason: fmt.Sprintf(
 				"byte %d is 0x%02x; only printable ASCII 0x21-0x7e except ',' is allowed", i+1, b)}
 		}

@@ -41,6 +41,7 @@ func TestPackageGraph(t *testing.T) {
 		{"github.com/gorilla/websocket", []string{"modbot/bot/slacktest"}},
 		{"github.com/kelseyhightower/envconfig", []string{"modbot/cmd/modbot"}},
 		{"github.com/prometheus/", []string{"modbot/cmd/modbot"}},
+		{"modbot/internal/testutil", nil}, // tests only
 	}
 	// isolated: packages that import no other modbot package.
 	isolated := []string{"modbot/tim", "modbot/tim/timtest", "modbot/store", "modbot/bot/slacktest"}

@@ -31,7 +31,7 @@ type metrics struct {
 	reconnects  prometheus.Counter
 	commands    *prometheus.CounterVec   // cmd, outcome
 	cmdDuration *prometheus.HistogramVec // cmd
-	cmdNames    []string                 // the slash commands and metricActions
+	cmdNames    []string                 // bot.CommandLabels: the slash commands, buttons and modals
 	dropped     *prometheus.CounterVec   // kind
 	feedFails   *prometheus.CounterVec   // class
 
@@ -41,13 +41,11 @@ type metrics struct {
 
 // Label values the metrics accept; anything else is counted as "other".
 var (
-	// metricActions are the bot's buttons and modals.
-	metricActions   = []string{"approve", "deny", "cancel", "retry", "page_prev", "page_next", "deny_reason", "app_home_opened"}
-	metricDecisions = []string{"approved", "denied", "cancelled", "expired", "refused"}
+	metricDecisions = bot.DecisionLabels()
 	metricAckKinds  = []string{"slash_commands", "interactive", "events_api", "hello", "disconnect"}
-	metricTimOut    = []string{"ok", "transient", "throttled", "credentials", "canceled", "invalid", "permanent"}
-	metricDropped   = []string{"command", "click", "view", "audit", "event"}
-	metricFeedFails = []string{"blocked", "transient"}
+	metricTimOut    = append([]string{"ok"}, tim.ErrorClasses()...)
+	metricDropped   = bot.DroppedKinds()
+	metricFeedFails = bot.FeedFailureClasses()
 )
 
 func newMetrics() *metrics {
@@ -60,7 +58,7 @@ func newMetrics() *metrics {
 	latency := []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
 	m := &metrics{
 		reg:      reg,
-		cmdNames: append(commandNames(), metricActions...),
+		cmdNames: bot.CommandLabels(),
 		timCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "modbot_tencent_calls_total", Help: "Tencent REST attempts by command and outcome (ok or the error class).",
 		}, []string{"command", "outcome"}),
@@ -246,15 +244,6 @@ var (
 	_ bot.Metrics  = (*metrics)(nil)
 	_ tim.Observer = (*metrics)(nil)
 )
-
-// commandNames are the slash commands the bot handles.
-func commandNames() []string {
-	var names []string
-	for _, c := range bot.Commands() {
-		names = append(names, c.Command)
-	}
-	return names
-}
 
 // oneOf returns v when it is one of allowed, else "other".
 func oneOf(v string, allowed []string) string {

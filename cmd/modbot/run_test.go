@@ -12,13 +12,13 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"modbot/bot/slacktest"
 	"modbot/internal/modbotbin"
+	"modbot/internal/testutil"
 	"modbot/store"
 	"modbot/store/storetest"
 	"modbot/tim/timtest"
@@ -47,7 +47,7 @@ type world struct {
 	redis *storetest.Server // the test's own redis-server (newWorldOwnRedis); nil on a shared Redis
 	store *store.Store
 	env   []string
-	log   *lockedBuffer // every process's output, for the secret scan
+	log   *testutil.Buffer // every process's output, for the secret scan
 }
 
 // newWorld runs on the Redis the test binary shares (a redis-server when one is installed, else
@@ -71,7 +71,7 @@ func newWorldOn(t *testing.T, rs *storetest.Server, redisURL string, extraEnv ..
 		slack: slacktest.NewServer(t, slacktest.Options{}),
 		tim:   timtest.NewServer(t),
 		redis: rs,
-		log:   &lockedBuffer{},
+		log:   &testutil.Buffer{},
 	}
 	w.slack.AddUser(alice, "alice")
 	w.slack.AddUser(bob, "bob")
@@ -119,16 +119,16 @@ func newWorldOn(t *testing.T, rs *storetest.Server, redisURL string, extraEnv ..
 // proc is one running `modbot run`.
 type proc struct {
 	cmd  *exec.Cmd
-	out  *lockedBuffer // this process's output
-	addr string        // its health listener
-	done chan error    // cmd.Wait's result, once
+	out  *testutil.Buffer // this process's output
+	addr string           // its health listener
+	done chan error       // cmd.Wait's result, once
 }
 
 // start runs `modbot run` and waits until its listener is up and it is connected to Slack.
 func (w *world) start(t *testing.T) *proc {
 	t.Helper()
 	before := w.slack.ConnectionsOpened()
-	p := &proc{cmd: exec.Command(mustBinary(t), "run"), out: &lockedBuffer{}, done: make(chan error, 1)}
+	p := &proc{cmd: exec.Command(mustBinary(t), "run"), out: &testutil.Buffer{}, done: make(chan error, 1)}
 	p.cmd.Env = w.env
 	tee := io.MultiWriter(p.out, w.log)
 	p.cmd.Stdout, p.cmd.Stderr = tee, tee
@@ -418,24 +418,6 @@ func TestRun_HealthcheckFailsWithoutListener(t *testing.T) {
 	if !ok || ee.ExitCode() != 1 {
 		t.Fatalf("exit = %v, want status 1\n%s", err, out)
 	}
-}
-
-// lockedBuffer collects a process's output safely.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // metricsList is the list of the metric families a running modbot exports (modbot_* and

@@ -8,13 +8,13 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"modbot/bot"
 	"modbot/bot/slacktest"
+	"modbot/internal/system"
 	"modbot/store"
 	"modbot/tim"
 	"modbot/tim/timtest"
@@ -69,10 +69,9 @@ type sandbox struct {
 
 // generation is one store and the bot that uses it.
 type generation struct {
-	store *store.Store
-	stop  context.CancelFunc
-	done  chan error // the bot's Run result
-	bot   *bot.Bot   // for the panel's "post today's digest now" (sandbox_home.go)
+	sys  *system.System
+	stop context.CancelFunc
+	done chan error // the bot's Run result
 }
 
 // The sandbox's Slack workspace.
@@ -195,12 +194,38 @@ func (sb *sandbox) Close() {
 // the bot exactly as `modbot run` does (shorter sweeps, for a snappy UI), runs the bot and waits
 // until it is connected. sb.mu must be held.
 func (sb *sandbox) startGeneration(ctx context.Context) error {
-	st, err := store.OpenEmbedded(ctx, store.Options{})
+	o := sb.slack.Options()
+	sys, err := system.Open(ctx, system.Config{
+		Embedded: true,
+		Tim: tim.Options{
+			SDKAppID:  sb.emu.SDKAppID(),
+			SecretKey: sb.emu.SecretKey(),
+			Admin:     sb.emu.Admin(),
+			BaseURL:   sb.emu.URL,
+		},
+		Rate: timtest.DefaultRate,
+		Bot: bot.Options{
+			AppToken:        o.AppToken,
+			BotToken:        o.BotToken,
+			APIURL:          sb.slack.URL,
+			TeamID:          o.TeamID,
+			ApprovalChannel: sandboxApprovals,
+			AuditChannel:    sandboxAudit,
+			Approvals:       1,
+			RequestTTL:      24 * time.Hour,
+			RequireReason:   true,
+			MaxAccounts:     1000,
+			Sweep:           time.Second,
+			FeedEvery:       500 * time.Millisecond,
+			Logger:          sb.log,
+		},
+	})
 	if err != nil {
-		return fmt.Errorf("open embedded redis: %w", err)
+		return fmt.Errorf("build the bot: %w", err)
 	}
+	st, b := sys.Store, sys.Bot
 	fail := func(err error) error {
-		st.Close()
+		sys.Close()
 		return err
 	}
 	for _, p := range sandboxPeople() {
@@ -210,39 +235,6 @@ func (sb *sandbox) startGeneration(ctx context.Context) error {
 		if _, err := st.SetRole(ctx, store.SystemActor, p.id, p.role); err != nil {
 			return fail(fmt.Errorf("allow %s: %w", p.name, err))
 		}
-	}
-	limiter, err := st.Limiter(strconv.Itoa(sb.emu.SDKAppID()), timtest.DefaultRate)
-	if err != nil {
-		return fail(err)
-	}
-	tc, err := tim.New(tim.Options{
-		SDKAppID:  sb.emu.SDKAppID(),
-		SecretKey: sb.emu.SecretKey(),
-		Admin:     sb.emu.Admin(),
-		BaseURL:   sb.emu.URL,
-		Limiter:   limiter,
-	})
-	if err != nil {
-		return fail(err)
-	}
-	o := sb.slack.Options()
-	b, err := bot.New(bot.Options{
-		AppToken:        o.AppToken,
-		BotToken:        o.BotToken,
-		APIURL:          sb.slack.URL,
-		TeamID:          o.TeamID,
-		ApprovalChannel: sandboxApprovals,
-		AuditChannel:    sandboxAudit,
-		Approvals:       1,
-		RequestTTL:      24 * time.Hour,
-		RequireReason:   true,
-		MaxAccounts:     1000,
-		Sweep:           time.Second,
-		FeedEvery:       500 * time.Millisecond,
-		Logger:          sb.log,
-	}, tc, st)
-	if err != nil {
-		return fail(err)
 	}
 
 	opened := sb.slack.ConnectionsOpened()
@@ -267,7 +259,7 @@ func (sb *sandbox) startGeneration(ctx context.Context) error {
 		<-done
 		return fail(fmt.Errorf("connect the bot to the fake slack: %w", err))
 	}
-	sb.gen = &generation{store: st, stop: stop, done: done, bot: b}
+	sb.gen = &generation{sys: sys, stop: stop, done: done}
 	return nil
 }
 
@@ -282,7 +274,7 @@ func (sb *sandbox) stopGeneration() {
 	if err := <-g.done; err != nil {
 		sb.log.Warn("bot stopped with an error", "err", err)
 	}
-	g.store.Close()
+	g.sys.Close()
 }
 
 // banner is what the sandbox prints when it is ready.

@@ -21,12 +21,12 @@ func (sb *sandbox) postDigest(ctx context.Context, _ map[string]string) (string,
 	sb.mu.Lock()
 	gen := sb.gen
 	sb.mu.Unlock()
-	if gen == nil || gen.bot == nil {
+	if gen == nil || gen.sys == nil {
 		return "", errors.New("the sandbox's bot is not running")
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
-	if err := gen.bot.PostDigestNow(ctx); err != nil {
+	if err := gen.sys.Bot.PostDigestNow(ctx); err != nil {
 		return "", err
 	}
 	return "Digest posted in #mod-audit.", nil

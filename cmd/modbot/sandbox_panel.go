@@ -158,7 +158,7 @@ func (sb *sandbox) allowSection(ctx context.Context) slacktest.PanelSection {
 		s.Note = "The sandbox is resetting."
 		return s
 	}
-	members, err := g.store.Members(ctx)
+	members, err := g.sys.Store.Members(ctx)
 	if err != nil {
 		s.Note = "Cannot read the allowlist: " + err.Error()
 		return s

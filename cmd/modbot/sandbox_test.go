@@ -9,11 +9,11 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"modbot/bot/slacktest"
+	"modbot/internal/testutil"
 	"modbot/tim/timtest"
 )
 
@@ -380,7 +380,7 @@ func TestRunSandbox(t *testing.T) {
 	t.Run("Serves", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
-		out := &sandboxOutput{}
+		out := &testutil.Buffer{}
 		done := make(chan error, 1)
 		go func() { done <- run(ctx, []string{"sandbox", "-addr", "127.0.0.1:0"}, out, io.Discard) }()
 		deadline := time.Now().Add(sandboxWait)
@@ -432,22 +432,4 @@ func TestRunSandbox(t *testing.T) {
 			t.Fatal("the UI still answers after the sandbox stopped")
 		}
 	})
-}
-
-// sandboxOutput collects what the sandbox prints, safe for one writer and one reader.
-type sandboxOutput struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *sandboxOutput) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *sandboxOutput) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -5,15 +5,15 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"strconv"
 
 	"modbot/bot"
-	"modbot/store"
+	"modbot/internal/system"
 	"modbot/tim"
 )
 
-// serve is `modbot run`: it builds every dependency in order — logger, metrics, Redis, the shared
-// rate limiter, the Tencent client, the bot, the health and metrics listener — and runs until ctx
+// serve is `modbot run`: it builds every dependency in order — logger, metrics, then Redis, the
+// shared rate limiter, the Tencent client and the bot (system.Open), then the health and metrics
+// listener — and runs until ctx
 // ends. Then the bot drains (not ready, Socket Mode closed, work in hand finished within
 // MODBOT_DRAIN_TIMEOUT, leases released) while /healthz and /readyz keep answering, and serve
 // returns nil.
@@ -27,55 +27,44 @@ func serve(ctx context.Context, stderr io.Writer) error {
 
 	so := cfg.storeOptions()
 	so.OnUnconfirmed, so.OnError = m.UnconfirmedWrite, m.RedisError
-	st, err := store.Open(ctx, so)
-	if err != nil {
-		return fmt.Errorf("open redis: %w", err)
-	}
-	defer st.Close()
-	added, err := st.BootstrapAdmins(ctx, cfg.BootstrapAdmins)
-	if err != nil {
-		return fmt.Errorf("bootstrap admins: %w", err)
-	}
-	if len(added) > 0 {
-		log.Info("bootstrap admins added", "count", len(added))
-	}
-
-	limiter, err := st.Limiter(strconv.Itoa(cfg.TimSDKAppID), cfg.TimRate)
-	if err != nil {
-		return err
-	}
-	tc, err := tim.New(tim.Options{
-		SDKAppID:  cfg.TimSDKAppID,
-		SecretKey: cfg.TimSecretKey,
-		Admin:     cfg.TimAdmin,
-		Region:    tim.Region(cfg.TimRegion),
-		BaseURL:   cfg.TimBaseURL,
-		Limiter:   m.Limiter(limiter),
-		Observer:  m,
+	sys, err := system.Open(ctx, system.Config{
+		Store:           so,
+		BootstrapAdmins: cfg.BootstrapAdmins,
+		Tim: tim.Options{
+			SDKAppID:  cfg.TimSDKAppID,
+			SecretKey: cfg.TimSecretKey,
+			Admin:     cfg.TimAdmin,
+			Region:    tim.Region(cfg.TimRegion),
+			BaseURL:   cfg.TimBaseURL,
+			Observer:  m,
+		},
+		Rate:        cfg.TimRate,
+		WrapLimiter: m.Limiter,
+		Bot: bot.Options{
+			AppToken:        cfg.SlackAppToken,
+			BotToken:        cfg.SlackBotToken,
+			APIURL:          cfg.SlackAPIURL,
+			TeamID:          cfg.SlackTeamID,
+			ApprovalChannel: cfg.ApprovalChannel,
+			AuditChannel:    cfg.AuditChannel,
+			Approvals:       cfg.UnbanApprovals,
+			RequestTTL:      cfg.RequestTTL,
+			RequireReason:   cfg.RequireReason,
+			MaxAccounts:     cfg.MaxAccounts,
+			LeaseTTL:        cfg.LeaseTTL,
+			Digest:          cfg.Digest,
+			Logger:          log,
+			Metrics:         m,
+		},
 	})
 	if err != nil {
 		return err
 	}
-
-	b, err := bot.New(bot.Options{
-		AppToken:        cfg.SlackAppToken,
-		BotToken:        cfg.SlackBotToken,
-		APIURL:          cfg.SlackAPIURL,
-		TeamID:          cfg.SlackTeamID,
-		ApprovalChannel: cfg.ApprovalChannel,
-		AuditChannel:    cfg.AuditChannel,
-		Approvals:       cfg.UnbanApprovals,
-		RequestTTL:      cfg.RequestTTL,
-		RequireReason:   cfg.RequireReason,
-		MaxAccounts:     cfg.MaxAccounts,
-		LeaseTTL:        cfg.LeaseTTL,
-		Digest:          cfg.Digest,
-		Logger:          log,
-		Metrics:         m,
-	}, tc, st)
-	if err != nil {
-		return err
+	defer sys.Close()
+	if n := len(sys.BootstrapAdded); n > 0 {
+		log.Info("bootstrap admins added", "count", n)
 	}
+	st, b := sys.Store, sys.Bot
 
 	m.watch(b, st, cfg.AuditChannel != "")
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -11,7 +12,7 @@ import (
 	"modbot/tim"
 )
 
-// Execution: one replica at a time, under a fenced lease, unbans a request's remaining accounts
+// Execution: one replica at a time, under a fenced lease, acts on a request's remaining accounts
 // and completes the Slack side effects the request owes (root message, result, expiry, the
 // requester's notice). A replica that crashed or stopped leaves the lease to lapse or releases
 // it; another resumes from the recorded outcomes.
@@ -19,24 +20,83 @@ import (
 // errLeaseLost is the cause of an execution stopping because another replica took it over.
 var errLeaseLost = errors.New("execution lease lost")
 
-// executor tracks this replica's executions: at most one per request (a second claim by the same
-// owner would extend the same lease), none started once Run drains.
+// execTencent is what an execution asks of Tencent: the bulk writes of every action kind and the
+// reads its re-check needs. *tim.Client satisfies it.
+type execTencent interface {
+	GroupBannedMembers(ctx context.Context, g tim.GroupID) ([]tim.BannedMember, error)
+	RoomBannedMembers(ctx context.Context, r tim.RoomID) ([]tim.BannedMember, error)
+	UnbanGroupMembers(ctx context.Context, g tim.GroupID, accounts []tim.UserID, o tim.BulkOptions) ([]tim.Outcome, error)
+	UnbanRoomMembers(ctx context.Context, r tim.RoomID, accounts []tim.UserID, o tim.BulkOptions) ([]tim.Outcome, error)
+}
+
+// execStore is what an execution keeps in Redis: leases, outcomes, the request's Slack messages and
+// the sweep's queues. *store.Store satisfies it.
+type execStore interface {
+	Executions
+	ExpireDue(ctx context.Context, max int) ([]*store.Request, error)
+	SetRoot(ctx context.Context, l store.Lease, channel, ts string) (*store.Request, error)
+	ClearOwed(ctx context.Context, l store.Lease, effects ...store.Effect) (*store.Request, error)
+}
+
+// slackPoster is what an execution asks of Slack; webAPI satisfies it. Every call ends by the lease
+// clock its context carries (leaseBound).
+type slackPoster interface {
+	post(ctx context.Context, channel, threadTS string, m message) (string, error)
+	update(ctx context.Context, channel, ts string, m message) error
+	dm(ctx context.Context, user string, m message) error
+	deleteMessage(ctx context.Context, channel, ts string) error
+}
+
+// execOptions configures an executor. Zero values take the defaults named on each field.
+type execOptions struct {
+	LeaseTTL  time.Duration // execution lease; renewed at a third of it; default 30s
+	ReplicaID string        // names this process in leases (required)
+	Executors int           // executions run at once; default 4
+	Logger    *slog.Logger  // default slog.Default()
+	Metrics   Metrics       // only Decision("expired") is used; optional
+}
+
+// executor runs requests' executions and delivers the Slack messages they owe: at most one per
+// request on this replica (a second claim by the same owner would extend the same lease), at most
+// execOptions.Executors at once, none started once shutdown was called. It needs no Socket Mode
+// loop: Bot.Run drives its sweep, clicks start executions, and a test can drive it alone.
 type executor struct {
+	o     execOptions
+	tim   execTencent
+	store execStore
+	slack slackPoster
+	log   *slog.Logger
+
+	slots chan struct{} // semaphore for executions
+	wg    sync.WaitGroup
+
 	mu       sync.Mutex
 	stopping bool
 	running  map[string]bool
 }
 
-// begin registers an execution of id and adds it to wg, unless this replica works on id already or
-// Run drains.
-func (x *executor) begin(id string, wg *sync.WaitGroup) bool {
+// newExecutor builds an executor; it does no I/O.
+func newExecutor(o execOptions, t execTencent, s execStore, sl slackPoster) *executor {
+	setDefault(&o.LeaseTTL, 30*time.Second)
+	setDefault(&o.Executors, 4)
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Metrics == nil {
+		o.Metrics = noMetrics{}
+	}
+	return &executor{o: o, tim: t, store: s, slack: sl, log: o.Logger, slots: make(chan struct{}, o.Executors)}
+}
+
+// begin registers an execution of id, unless this replica works on id already or is draining.
+func (x *executor) begin(id string) bool {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if x.stopping || x.running[id] {
 		return false
 	}
 	x.holdLocked(id)
-	wg.Add(1)
+	x.wg.Add(1)
 	return true
 }
 
@@ -73,20 +133,23 @@ func (x *executor) shutdown() {
 	x.stopping = true
 }
 
+// wait returns when every execution started has returned.
+func (x *executor) wait() { x.wg.Wait() }
+
 // startExecution works on request id in the background, without blocking the caller: it executes
 // an approved or resumable request and completes whatever Slack side effects it owes. The work is
-// tracked by b.wg (Run's drain waits for it) and bounded by Options.Executors. It does nothing when
-// this replica already works on id or is draining.
-func (b *Bot) startExecution(ctx context.Context, id string) {
-	if !b.ex.begin(id, &b.wg) {
+// tracked by wait (Run's drain waits for it) and bounded by execOptions.Executors. It does nothing
+// when this replica already works on id or is draining.
+func (b *executor) start(ctx context.Context, id string) {
+	if !b.begin(id) {
 		return
 	}
 	go func() {
 		defer b.wg.Done()
-		defer b.ex.end(id)
+		defer b.end(id)
 		select {
-		case b.execs <- struct{}{}:
-			defer func() { <-b.execs }()
+		case b.slots <- struct{}{}:
+			defer func() { <-b.slots }()
 		case <-ctx.Done():
 			return
 		}
@@ -97,7 +160,7 @@ func (b *Bot) startExecution(ctx context.Context, id string) {
 // execute claims the request's lease and does what the request needs; it returns when the work is
 // done, the lease is lost, or ctx ends (the drain timed out: the lease is released so another
 // replica resumes at once).
-func (b *Bot) execute(ctx context.Context, id string) {
+func (b *executor) execute(ctx context.Context, id string) {
 	clock := newLeaseClock(b.o.LeaseTTL)
 	asked := time.Now()
 	l, req, err := b.store.ClaimLease(ctx, id, b.o.ReplicaID, b.o.LeaseTTL)
@@ -162,7 +225,7 @@ func (b *Bot) execute(ctx context.Context, id string) {
 // keepLease renews the lease every third of its TTL until ctx ends. When the lease is lost, or
 // this replica cannot be sure it still holds it, it cancels the work: the old owner must send
 // nothing more.
-func (b *Bot) keepLease(ctx context.Context, l store.Lease, clock *leaseClock, cancel context.CancelCauseFunc) {
+func (b *executor) keepLease(ctx context.Context, l store.Lease, clock *leaseClock, cancel context.CancelCauseFunc) {
 	every := max(b.o.LeaseTTL/3, 10*time.Millisecond)
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -231,7 +294,7 @@ func leaseBound(ctx context.Context) (context.Context, context.CancelFunc, error
 
 // renewForSlack renews the lease before a step of Slack calls and moves the lease clock ctx
 // carries forward, so the step gets a whole lease.
-func (b *Bot) renewForSlack(ctx context.Context, l store.Lease) error {
+func (b *executor) renewForSlack(ctx context.Context, l store.Lease) error {
 	asked := time.Now()
 	if _, err := b.store.RenewLease(ctx, l, b.o.LeaseTTL); err != nil {
 		return err
@@ -263,22 +326,25 @@ func (c *leaseClock) expiry() time.Time {
 	return c.until
 }
 
-// run unbans the request's remaining accounts and finishes it. An account is recorded done only
-// when Tencent accepted a call carrying it. A resumed execution (an earlier owner may have sent
-// accounts it never recorded) first re-reads the ban list and records skipped the accounts a
-// complete read shows not banned; after "Retry failed" nothing is skipped: every failed account
-// is sent to Tencent again.
-func (b *Bot) run(ctx context.Context, l store.Lease, req *store.Request, gate func() error) (*store.Request, error) {
+// run acts on the request's remaining accounts (actionKinds says how) and finishes it. An account
+// is recorded done only when Tencent accepted a call carrying it. A resumed execution (an earlier
+// owner may have sent accounts it never recorded) first re-reads the target's live state and
+// records skipped the accounts a complete read shows need nothing; after "Retry failed" nothing is
+// skipped: every failed account is sent to Tencent again.
+func (b *executor) run(ctx context.Context, l store.Lease, req *store.Request, gate func() error) (*store.Request, error) {
+	kind, err := kindOf(req)
+	if err != nil {
+		return nil, err
+	}
 	if req.ThreadTS != "" {
-		if err := b.update(ctx, req.Channel, req.ThreadTS, rootMessage(req)); err != nil {
+		if err := b.slack.update(ctx, req.Channel, req.ThreadTS, rootMessage(req)); err != nil {
 			b.log.Warn("update root", "request_id", req.ID, "err", err)
 		}
 	}
 	accounts := req.Remaining()
 	resuming := req.Retries == 0 && (len(req.Outcomes) > 0 || req.ProgressTS != "")
-	if resuming && len(accounts) > 0 {
-		var err error
-		if accounts, err = b.skipUnbanned(ctx, l, req, accounts); err != nil {
+	if resuming && len(accounts) > 0 && kind.read != nil {
+		if accounts, err = b.skipSettled(ctx, l, req, kind, accounts); err != nil {
 			return nil, err
 		}
 	}
@@ -287,7 +353,7 @@ func (b *Bot) run(ctx context.Context, l store.Lease, req *store.Request, gate f
 		return nil, err
 	}
 	if len(accounts) > 0 {
-		err := b.unban(ctx, l, req.Target, accounts, prog, gate)
+		err := b.send(ctx, l, kind, req.Target, accounts, prog, gate)
 		prog.stop()
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)
@@ -304,9 +370,10 @@ func (b *Bot) run(ctx context.Context, l store.Lease, req *store.Request, gate f
 	return req, nil
 }
 
-// unban sends accounts to Tencent, recording each settled chunk's outcomes (fenced by the lease).
-// Accounts Tencent refuses before any call (invalid input) are recorded failed.
-func (b *Bot) unban(ctx context.Context, l store.Lease, t store.Target, accounts []string, prog *progress, gate func() error) error {
+// send hands accounts to Tencent through kind's bulk call, recording each settled chunk's outcomes
+// (fenced by the lease). Accounts Tencent refuses before any call (invalid input) are recorded
+// failed.
+func (b *executor) send(ctx context.Context, l store.Lease, kind actionKind, t store.Target, accounts []string, prog *progress, gate func() error) error {
 	users := make([]tim.UserID, len(accounts))
 	for i, a := range accounts {
 		users[i] = tim.UserID(a)
@@ -325,10 +392,11 @@ func (b *Bot) unban(ctx context.Context, l store.Lease, t store.Target, accounts
 		return nil
 	}
 	var err error
+	o := tim.BulkOptions{Progress: record, Gate: gate}
 	if t.Kind == store.KindRoom {
-		_, err = b.tim.UnbanRoomMembers(ctx, tim.RoomID(t.ID), users, tim.BulkOptions{Progress: record, Gate: gate})
+		_, err = kind.room(ctx, b.tim, tim.RoomID(t.ID), users, o)
 	} else {
-		_, err = b.tim.UnbanGroupMembers(ctx, tim.GroupID(t.ID), users, tim.BulkOptions{Progress: record, Gate: gate})
+		_, err = kind.group(ctx, b.tim, tim.GroupID(t.ID), users, o)
 	}
 	var ie *tim.InputError
 	if errors.As(err, &ie) {
@@ -360,46 +428,30 @@ func storeOutcome(o tim.Outcome) (store.Outcome, bool) {
 	return out, true
 }
 
-// skippedNotBanned is why a resumed execution skips an account: a complete read of the ban list
-// did not have it.
-const skippedNotBanned = "already unbanned: not on the ban list when the execution resumed"
-
-// skipUnbanned re-reads the target's ban list and records the accounts it does not hold as
-// skipped (never done: Tencent was not asked), returning those still to send. Only a read that
-// completed counts: tim returns a nil error only once Tencent's NextOffset reached 0, and a list
-// that cannot be read, or stops early, skips nothing (unban is idempotent).
-func (b *Bot) skipUnbanned(ctx context.Context, l store.Lease, req *store.Request, accounts []string) ([]string, error) {
-	var (
-		list []tim.BannedMember
-		err  error
-	)
-	if req.Target.Kind == store.KindRoom {
-		list, err = b.tim.RoomBannedMembers(ctx, tim.RoomID(req.Target.ID))
-	} else {
-		list, err = b.tim.GroupBannedMembers(ctx, tim.GroupID(req.Target.ID))
-	}
+// skipSettled re-reads the target's live state (kind.read) and records skipped the accounts that
+// no longer need the action (never done: Tencent was not asked), returning those still to send.
+// Only a read that completed counts: one that fails or stops early skips nothing (every action is
+// idempotent), so every remaining account is sent.
+func (b *executor) skipSettled(ctx context.Context, l store.Lease, req *store.Request, kind actionKind, accounts []string) ([]string, error) {
+	listed, err := kind.read(ctx, b.tim, req.Target)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)
 		}
-		b.log.Warn("re-read ban list before resuming; sending every remaining account", "request_id", req.ID, "err", err)
+		b.log.Warn("re-read live state before resuming; sending every remaining account", "request_id", req.ID, "err", err)
 		return accounts, nil
-	}
-	banned := make(map[string]bool, len(list))
-	for _, m := range list {
-		banned[string(m.Account)] = true
 	}
 	var still []string
 	var gone []store.Outcome
 	for _, a := range accounts {
-		if banned[a] {
+		if kind.wanted(listed[tim.UserID(a)]) {
 			still = append(still, a)
 		} else {
-			gone = append(gone, store.Outcome{Account: a, Skipped: true, Info: skippedNotBanned})
+			gone = append(gone, store.Outcome{Account: a, Skipped: true, Info: kind.why})
 		}
 	}
 	if err := b.store.RecordOutcomes(ctx, l, gone); err != nil {
-		return nil, fmt.Errorf("record accounts no longer banned: %w", err)
+		return nil, fmt.Errorf("record accounts that need nothing: %w", err)
 	}
 	for _, o := range gone {
 		req.Outcomes[o.Account] = o
