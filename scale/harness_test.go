@@ -174,7 +174,7 @@ func (w *world) startReplica() *replica {
 	o := bot.Options{
 		AppToken: so.AppToken, BotToken: so.BotToken, APIURL: w.slack.URL,
 		ApprovalChannel: approvals, AuditChannel: auditCh,
-		RequireReason: true, MaxAccounts: w.o.maxAccounts,
+		RequireReason: true, MaxAccounts: w.o.maxAccounts, MaxOpenRequests: 1000, // alice opens every request
 		LeaseTTL: w.o.leaseTTL, Sweep: 200 * time.Millisecond, FeedEvery: 200 * time.Millisecond,
 		ReplicaID: id,
 		Logger:    slog.New(slog.NewJSONHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelDebug})).With("replica", id),

@@ -45,6 +45,7 @@ func (w *world) env() []string {
 		"MODBOT_REDIS_PREFIX=" + w.prefix,
 		"MODBOT_BOOTSTRAP_ADMINS=" + carol,
 		"MODBOT_MAX_ACCOUNTS=" + strconv.Itoa(w.o.maxAccounts),
+		"MODBOT_MAX_OPEN_REQUESTS=1000", // alice opens every request of the suite
 		"MODBOT_REQUIRE_REASON=true",
 		"MODBOT_HTTP_ADDR=127.0.0.1:0",
 		"MODBOT_LOG_LEVEL=debug",

@@ -47,6 +47,7 @@ type env struct {
 	RequestTtl      string `split_words:"true" default:"24h"`
 	RequireReason   string `split_words:"true" default:"true"`
 	MaxAccounts     string `split_words:"true" default:"1000"`
+	MaxOpenRequests string `split_words:"true" default:"20"`
 	AuditRetention  string `split_words:"true" default:"2160h"`
 	HttpAddr        string `split_words:"true" default:":9090"`
 	DrainTimeout    string `split_words:"true" default:"25s"`
@@ -89,6 +90,7 @@ type Config struct {
 	RequestTTL      time.Duration
 	RequireReason   bool
 	MaxAccounts     int
+	MaxOpenRequests int // the most requests one person may have open at once
 	AuditRetention  time.Duration
 
 	HTTPAddr     string
@@ -144,6 +146,7 @@ func (e env) parse(n needs) (Config, error) {
 	c.TimRate = p.intRange("MODBOT_TIM_RATE", e.TimRate, 1, 100000)
 	c.UnbanApprovals = p.intRange("MODBOT_UNBAN_APPROVALS", e.UnbanApprovals, 1, 10)
 	c.MaxAccounts = p.intRange("MODBOT_MAX_ACCOUNTS", e.MaxAccounts, 1, 100000)
+	c.MaxOpenRequests = p.intRange("MODBOT_MAX_OPEN_REQUESTS", e.MaxOpenRequests, 1, 10000)
 	c.RequestTTL = p.duration("MODBOT_REQUEST_TTL", e.RequestTtl, time.Minute)
 	c.AuditRetention = p.duration("MODBOT_AUDIT_RETENTION", e.AuditRetention, time.Hour)
 	c.DrainTimeout = p.duration("MODBOT_DRAIN_TIMEOUT", e.DrainTimeout, 0)

@@ -104,6 +104,7 @@ func TestLoadConfig_Errors(t *testing.T) {
 		{"ShortTTL", map[string]string{"MODBOT_REQUEST_TTL": "5s"}, "MODBOT_REQUEST_TTL must be a duration of at least 1m0s"},
 		{"BadRequireReason", map[string]string{"MODBOT_REQUIRE_REASON": "sometimes"}, "MODBOT_REQUIRE_REASON must be true or false"},
 		{"BadMaxAccounts", map[string]string{"MODBOT_MAX_ACCOUNTS": "-1"}, "MODBOT_MAX_ACCOUNTS must be a whole number"},
+		{"BadMaxOpenRequests", map[string]string{"MODBOT_MAX_OPEN_REQUESTS": "0"}, "MODBOT_MAX_OPEN_REQUESTS must be a whole number from 1 to 10000"},
 		{"BadRetention", map[string]string{"MODBOT_AUDIT_RETENTION": "90d"}, "MODBOT_AUDIT_RETENTION must be a duration"},
 		{"BadHTTPAddr", map[string]string{"MODBOT_HTTP_ADDR": "9090"}, "MODBOT_HTTP_ADDR must be host:port"},
 		{"BadDrain", map[string]string{"MODBOT_DRAIN_TIMEOUT": "soon"}, "MODBOT_DRAIN_TIMEOUT must be a duration"},

@@ -51,6 +51,7 @@ func serve(ctx context.Context, stderr io.Writer) error {
 			RequestTTL:      cfg.RequestTTL,
 			RequireReason:   cfg.RequireReason,
 			MaxAccounts:     cfg.MaxAccounts,
+			MaxOpenRequests: cfg.MaxOpenRequests,
 			LeaseTTL:        cfg.LeaseTTL,
 			Digest:          cfg.Digest,
 			Logger:          log,
