@@ -41,6 +41,24 @@ type Options struct {
 	// MaxOpenRequests is the most requests one person may have open at once; default 20.
 	MaxOpenRequests int
 
+	// Policies says, per action, how many approvals it needs and how long a ban or mute lasts
+	// when the command names no duration (MODBOT_<ACTION>_APPROVALS, MODBOT_BAN_DURATION,
+	// MODBOT_MUTE_DURATION). A missing action takes DefaultPolicy's; Approvals above, when set,
+	// overrides the unban policy's approvals (older callers).
+	Policies map[store.ActionKind]Policy
+	// UndoWindow is how long Undo is offered on an immediate action; default 15m.
+	UndoWindow time.Duration
+	// ConfirmOver: an immediate action on more accounts first asks its requester to Confirm a
+	// preview; default 20.
+	ConfirmOver int
+	// PreviewPages is the most list pages a preview or an execution's state re-read reads;
+	// default 100.
+	PreviewPages int
+	// Reasons are the reason codes a reason may start with (MODBOT_REASONS), and
+	// RequireReasonCode makes a known code required where a reason is.
+	Reasons           []ReasonCode
+	RequireReasonCode bool
+
 	Workers   int           // commands and clicks handled at once; default 16
 	Queue     int           // envelopes waiting for a worker before "busy" answers; default 256
 	Executors int           // unban executions run at once by this replica; default 4

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"modbot/store"
 	"modbot/tim"
@@ -230,6 +231,51 @@ type UnbanCmd struct {
 	// user typed, other Slack syntax ("<!channel>", "<@U123|bob>") is kept as
 	// text: escape it before rendering.
 	Reason string
+}
+
+// ActionCmd asks for one action on accounts of a group or a room: /ban, /mute, /unmute or
+// /unban. It is the one command type of the action pipeline.
+type ActionCmd struct {
+	Action   store.ActionKind
+	Target   Target
+	Accounts []tim.UserID // distinct, in the order given
+	// Duration is how long a ban or mute lasts as the command said it (`for 7d`; tim.Permanent for
+	// `for permanent`), or 0 when it said nothing (the action's Policy.Duration applies). Always 0
+	// for unban and unmute.
+	Duration time.Duration
+	// Reason is the text after "--" without its reason code, trimmed, at most MaxReasonBytes;
+	// ReasonCode is the known code it started with ("" when none). Escape before rendering.
+	Reason     string
+	ReasonCode string
+}
+
+// Name returns the action's slash command, e.g. CmdBan.
+func (c *ActionCmd) Name() string { return "/" + string(c.Action) }
+
+// Policy is how one action kind is run.
+type Policy struct {
+	Approvals int           // distinct approvals needed; 0 runs at once and offers Undo
+	Duration  time.Duration // ban and mute: when the command gives none; tim.Permanent for good
+}
+
+// DefaultPolicy is each action's policy when Options.Policies has none: unban needs one approval,
+// the others run at once; bans last 24 h and mutes 1 h.
+func DefaultPolicy(a store.ActionKind) Policy {
+	switch a {
+	case store.UnbanAction:
+		return Policy{Approvals: 1}
+	case store.BanAction:
+		return Policy{Duration: 24 * time.Hour}
+	case store.MuteAction:
+		return Policy{Duration: time.Hour}
+	}
+	return Policy{}
+}
+
+// ReasonCode is one of MODBOT_REASONS: a short code a reason may start with, and its label.
+type ReasonCode struct {
+	Code  string // e.g. "spam"
+	Label string // e.g. "Spam or scam links"
 }
 
 // RolesCmd asks for each account's role in a group (/roles).
