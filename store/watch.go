@@ -70,6 +70,7 @@ type Watched struct {
 	Recent    []string
 	Gone      bool // reported gone and not seen since
 	LastOp    string
+	Round     int64 // the sweep round that last tried it
 }
 
 // Name is "group:<id>" or "room:<id>".
@@ -203,6 +204,7 @@ func decodeWatched(m map[string]string) (Watched, bool) {
 		Recent:  splitLines(m["recent"]),
 		Gone:    m["gone"] == "1",
 		LastOp:  m["last_op"],
+		Round:   atoi64(m["round"]),
 	}
 	if m["last_sweep_ms"] != "" {
 		w.LastSweep = msTime(m["last_sweep_ms"])
@@ -224,12 +226,13 @@ func checkTarget(kind TargetKind, id string) error {
 }
 
 // SweepLease is the right to sweep the watched targets. Round is when the current round of
-// sweeps started: a target tried since then is done for this round.
+// sweeps started and Seq its number: a target whose Watched.Round is Seq is done for this round.
 type SweepLease struct {
 	Owner string
 	Epoch int64
 	Until time.Time // by Redis's clock
 	Round time.Time
+	Seq   int64 // the round's number
 }
 
 // NotDueError says the next sweep is not due yet.
@@ -280,10 +283,9 @@ func (s *Store) sweepLease(ctx context.Context, mode string, l SweepLease, ttl, 
 	switch status {
 	case "ok":
 		out := SweepLease{Owner: l.Owner, Epoch: atoi64(str(rest, 0)), Until: msTime(str(rest, 1))}
+		out.Round, out.Seq = l.Round, l.Seq
 		if r := str(rest, 2); r != "" {
-			out.Round = msTime(r)
-		} else {
-			out.Round = l.Round
+			out.Round, out.Seq = msTime(r), atoi64(str(rest, 3))
 		}
 		return out, nil
 	case "held":
@@ -357,6 +359,7 @@ func (s *Store) CommitSweep(ctx context.Context, l SweepLease, ttl time.Duration
 		ID      string `json:"id"`
 		Num     string `json:"num"`
 		Op      string `json:"op"`
+		Round   int64  `json:"round"`
 		Swept   bool   `json:"swept"`
 		State   string `json:"state"`
 		Note    string `json:"note"`
@@ -368,7 +371,7 @@ func (s *Store) CommitSweep(ctx context.Context, l SweepLease, ttl time.Duration
 		Entries []je   `json:"entries"`
 		Summary *je    `json:"summary,omitempty"`
 	}{
-		Kind: string(c.Target.Kind), ID: c.Target.ID, Num: strconv.FormatInt(c.Target.Num, 10), Op: c.OpID,
+		Kind: string(c.Target.Kind), ID: c.Target.ID, Num: strconv.FormatInt(c.Target.Num, 10), Op: c.OpID, Round: l.Seq,
 		Swept: c.Swept, State: string(c.State), Note: c.Note, Bans: c.Bans, Mutes: c.Mutes,
 		Recent: strings.Join(c.Recent[:min(len(c.Recent), 5)], "\n"),
 	}

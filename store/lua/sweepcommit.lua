@@ -4,7 +4,7 @@
 -- Fenced by the sweep lease (which it renews). The same op sent again (go-redis re-sending
 -- after a timeout) changes nothing and replies 'repeat'.
 -- A[1] owner, A[2] epoch, A[3] lease ms, A[4] JSON:
---   {kind, id, num, op, swept (bool: last_sweep_ms moves), state, note, bans, mutes, gone,
+--   {kind, id, num, op, round, swept (bool: last_sweep_ms moves), state, note, bans, mutes, gone,
 --    recent, lists: [{l, blob, set: [[account, until]...], del: [account...]}],
 --    entries: [{actor, action, account, outcome, detail, quiet}], summary: {actor, detail, count}}
 -- Replies {'ok'} | {'repeat'} | {'leaselost'} | {'notwatched'}.
@@ -43,7 +43,7 @@ if c.summary then
   audit(now, {actor = c.summary.actor, action = c.summary.action, kind = c.kind, target = c.id, accounts = {},
     count = c.summary.count, outcome = c.summary.outcome, detail = c.summary.detail, op = c.op})
 end
-redis.call('HSET', wk, 'last_op', c.op, 'last_try_ms', fmt(now), 'state', c.state, 'note', c.note or '',
+redis.call('HSET', wk, 'last_op', c.op, 'last_try_ms', fmt(now), 'round', tostring(c.round), 'state', c.state, 'note', c.note or '',
   'gone', c.gone or '', 'recent', c.recent or '',
   'changes', fmt(tonumber(w.changes or '0') + #(c.entries or {})))
 if c.swept then
