@@ -202,6 +202,10 @@ feed:
 	cancel(nil)
 	<-renewed
 	if firstErr != nil {
+		if ctx.Err() != nil && context.Cause(ctx) == context.Canceled {
+			// Shutdown: hand the round to another replica at once.
+			_ = r.st.ReleaseSweep(context.WithoutCancel(ctx), current())
+		}
 		return rep, firstErr
 	}
 	if err := r.st.FinishSweep(context.WithoutCancel(ctx), current(), r.o.Interval); err != nil {

@@ -77,6 +77,16 @@ func serve(ctx context.Context, stderr io.Writer) error {
 		return err
 	}
 
+	// Watched targets: one replica at a time sweeps them on the background lane of the shared
+	// rate limit, which yields to commands and executions.
+	sweeps, err := newReconciler(cfg, limiter, tc, st, m, log)
+	if err != nil {
+		return err
+	}
+	sweepsDone := make(chan struct{})
+	go func() { defer close(sweepsDone); sweeps.Run(ctx) }()
+	defer func() { <-sweepsDone }()
+
 	// The listener outlives ctx: /readyz answers 503 while the bot drains.
 	httpCtx, stopHTTP := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopHTTP()
