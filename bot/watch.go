@@ -148,7 +148,7 @@ func renderWatched(list []store.Watched, now time.Time, interval time.Duration) 
 	if interval == 0 {
 		blocks = append(blocks, contextBlock(":double_vertical_bar: Sweeping is off (`MODBOT_RECONCILE_INTERVAL` is 0): the snapshots below are not refreshed."))
 	} else {
-		blocks = append(blocks, contextBlock(fmt.Sprintf("Swept every %s by one replica, on at most `MODBOT_RECONCILE_SHARE` of the Tencent rate.", interval)))
+		blocks = append(blocks, contextBlock(fmt.Sprintf("Swept every %s by one replica, on at most `MODBOT_RECONCILE_SHARE` of the Tencent rate.", shortDuration(interval))))
 	}
 	if len(list) == 0 {
 		blocks = append(blocks, section("No targets are watched. An admin starts with `/modbot watch group <id>` or `/modbot watch room <id>`."))
@@ -183,11 +183,22 @@ func watchedLine(w store.Watched, now time.Time) string {
 		fmt.Fprintf(&b, " · %s %s seen", withCommas(int(w.Changes)), plural(int(w.Changes), "change", "changes"))
 	}
 	if len(w.Recent) > 0 {
-		recent := w.Recent[:min(3, len(w.Recent))]
-		for i, r := range recent {
-			recent[i] = Escape(Truncate(r, 120))
+		var recent []string
+		for _, r := range w.Recent[:min(3, len(w.Recent))] {
+			recent = append(recent, Escape(Truncate(r, 120)))
 		}
 		fmt.Fprintf(&b, " · lately: %s", strings.Join(recent, "; "))
 	}
 	return b.String()
+}
+
+// shortDuration renders an interval the way people write it: 5m, 2h, 90s.
+func shortDuration(d time.Duration) string {
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d >= time.Minute && d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.String()
 }
