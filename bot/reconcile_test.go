@@ -388,3 +388,63 @@ func TestSweepLongBanList(t *testing.T) {
 		t.Fatalf("record %+v: want 100,000 rows read and the cap said", w)
 	}
 }
+
+// TestSweepOverlapsModbotAction: a sweep that reads the target while modbot's own request is
+// executing on the same accounts (Tencent has the change, the outcome is not recorded yet)
+// leaves those accounts for the next sweep, which finds modbot's record: the change is reported
+// once, as modbot's, never as an outside one.
+func TestSweepOverlapsModbotAction(t *testing.T) {
+	e := newSweepEnv(t, nil, nil)
+	ctx := t.Context()
+	g := e.srv.CreateGroup(timtest.Public)
+	for _, a := range []string{"u5", "u6", "u7"} {
+		e.srv.Ban(g, a, time.Hour)
+	}
+	e.watch(store.KindGroup, g)
+	e.sweep()
+	for user, role := range map[string]store.Role{"UMOD": store.RoleModerator, "UAPP": store.RoleApprover} {
+		if _, err := e.st.SetRole(ctx, store.SystemActor, user, role); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req, err := e.st.CreateRequest(ctx, store.NewRequest{OpID: "op-create", Target: store.Target{Kind: store.KindGroup, ID: g},
+		Accounts: []string{"u5", "u6"}, Reason: "appeal", Requester: "UMOD", Channel: "CAPPROVE", TTL: time.Hour, Approvals: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.Approve(ctx, req.ID, "UAPP", "op-approve"); err != nil {
+		t.Fatal(err)
+	}
+	lease, _, err := e.st.ClaimLease(ctx, req.ID, "exec", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Tencent has accepted the unban; the executor has not recorded it yet. Meanwhile someone
+	// unbans u7 in the app.
+	if _, err := e.tc.UnbanGroupMembers(ctx, tim.GroupID(g), []tim.UserID{"u5", "u6", "u7"}, tim.BulkOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	e.sweep()
+	got := e.entries(store.KindGroup, g)
+	if n := len(got); n == 0 || got[n-1] != "outside modbot|unban|u7" || strings.Count(strings.Join(got, "\n"), store.OutsideActor) != 1 {
+		t.Fatalf("during the execution: %v, want the request's entries and the outside unban of u7 only", got)
+	}
+	if ps, _ := e.st.Presence(ctx, "u5", time.Now()); len(ps) != 1 {
+		t.Fatalf("u5 left the snapshot while its unban was in flight: %+v", ps)
+	}
+	if err := e.st.RecordOutcomes(ctx, lease, []store.Outcome{{Account: "u5", Done: true}, {Account: "u6", Done: true}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.Finish(ctx, lease); err != nil {
+		t.Fatal(err)
+	}
+	e.sweep()
+	for _, line := range e.entries(store.KindGroup, g) {
+		if strings.HasPrefix(line, store.OutsideActor) && !strings.HasSuffix(line, "|u7") {
+			t.Fatalf("modbot's own unban reported as outside: %s", line)
+		}
+	}
+	if ps, _ := e.st.Presence(ctx, "u5", time.Now()); len(ps) != 0 {
+		t.Fatalf("u5 still in the snapshot after the next sweep: %+v", ps)
+	}
+}
