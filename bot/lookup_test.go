@@ -31,8 +31,8 @@ func goldenCaseFile() CaseFile {
 			{ID: "1-1", Time: now.Add(-time.Hour), Actor: store.OutsideActor, Action: "ban", TargetKind: "group", Target: "@TGS#2golden", AccountCount: 1, Outcome: store.OutcomeOutside, Detail: "u7<b>: until 2025-03-06 10:00 UTC"},
 			{ID: "1-0", Time: now.Add(-48 * time.Hour), Actor: "UANA", Action: "unban", TargetKind: "group", Target: "@TGS#2golden", AccountCount: 3, Outcome: "done", RequestNumber: 12},
 		},
-		Older: "res1:1",
-		Notes: []store.Note{{At: now.Add(-2 * time.Hour), By: "UBOB", Text: "warned twice <!channel>\nsecond line"}},
+		Older:  "res1:1",
+		Notes:  []store.Note{{At: now.Add(-2 * time.Hour), By: "UBOB", Text: "warned twice <!channel>\nsecond line"}},
 		Counts: store.CaseCounts{Bans: 2, Mutes: 1, Unbans: 1},
 	}
 }
