@@ -370,7 +370,7 @@ func (r *Reconciler) sweepTarget(ctx context.Context, l store.SweepLease, w stor
 		}
 		counts[label]++
 		if !quiet {
-			c.Recent = append([]string{label + " " + ch.account}, c.Recent...)
+			c.Recent = append([]string{ch.account + " " + label}, c.Recent...)
 		}
 	}
 	if quiet {
@@ -507,13 +507,16 @@ func (c change) entry() store.SweepEntry {
 		Detail: c.account + ": " + when}
 }
 
-// changeLabel names a change kind for summaries: "banned outside modbot", "bans ended", ….
+// changeLabel names a change kind for summaries and recent lines: "banned outside modbot",
+// "ban ended", ….
 func changeLabel(e store.SweepEntry) string {
 	switch e.Action {
 	case store.ActionBanEnded:
 		return "ban ended"
 	case store.ActionMuteEnded:
 		return "mute ended"
+	case "ban", "unban":
+		return e.Action + "ned outside modbot"
 	}
-	return e.Action + " outside modbot"
+	return e.Action + "d outside modbot" // muted, unmuted
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -135,7 +136,8 @@ func TestSweepBaselineThenOutsideChanges(t *testing.T) {
 		t.Fatalf("a sweep without changes wrote entries:\n%s", again)
 	}
 	w, err := e.st.WatchedTarget(ctx, store.KindGroup, g)
-	if err != nil || w.State != store.WatchOK || w.Bans != 1 || w.Mutes != 2 || w.Changes != 4 || len(w.Recent) != 4 {
+	if err != nil || w.State != store.WatchOK || w.Bans != 1 || w.Mutes != 2 || w.Changes != 4 || len(w.Recent) != 4 ||
+		!slices.Contains(w.Recent, "u2 banned outside modbot") || !slices.Contains(w.Recent, "u3 ban ended") {
 		t.Fatalf("watched record %+v, %v", w, err)
 	}
 }
@@ -305,7 +307,8 @@ func TestSweepManyChangesSummarised(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(feed) != 1 || feed[0].Action != store.ActionChanges || feed[0].AccountCount != 25 {
+	if len(feed) != 1 || feed[0].Action != store.ActionChanges || feed[0].AccountCount != 25 ||
+		!strings.HasPrefix(feed[0].Detail, "25 changes: 25 banned outside modbot; every one is in /modbot log group:") {
 		t.Fatalf("feed %+v, want one summary of 25", feed)
 	}
 }
