@@ -123,7 +123,7 @@ func TestLookupManyEntries(t *testing.T) {
 		t.Fatalf("live read %+v: want banned, muted list read", cf.Live)
 	}
 	line, err := AccountHistory(ctx, st, "u7")
-	if err != nil || !strings.HasPrefix(line, "`u7`: banned 2,500 times in 90 days, last by <@UANA>") {
+	if err != nil || !strings.HasPrefix(line, fmt.Sprintf("`u7`: banned %s times in 90 days, last by <@UANA>", withCommas(store.CaseScanMax/2))) {
 		t.Fatalf("history line %q, %v", line, err)
 	}
 	m := renderCaseFile(cf)

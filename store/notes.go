@@ -98,60 +98,31 @@ type CaseCounts struct {
 }
 
 // CaseScanMax bounds the audit entries CaseCounts reads for one account.
-const CaseScanMax = 5000
+const CaseScanMax = 2000
+
+var caseCountsScript = redis.NewScript(mustRead("lib") + mustRead("casecounts"))
 
 // CaseCounts counts the bans, mutes, unbans and unmutes of account since since, newest first
-// through the account's audit index, reading at most CaseScanMax entries.
+// through the account's audit index, reading at most CaseScanMax entries (in one script, which
+// reads only each entry's action and outcome).
 func (s *Store) CaseCounts(ctx context.Context, account string, since time.Time) (CaseCounts, error) {
-	var c CaseCounts
-	key := s.key("audit", "acct", account)
-	lo := "[" + padID(fmt.Sprintf("%d-0", since.UnixMilli()))
-	hi := "+"
-	const batch = 500
-	for c.Scanned < CaseScanMax {
-		members, err := s.rdb.ZRevRangeByLex(ctx, key, &redis.ZRangeBy{Max: hi, Min: lo, Count: batch}).Result()
-		if err != nil {
-			return c, fmt.Errorf("case counts of %s: %w", account, err)
-		}
-		if len(members) == 0 {
-			break
-		}
-		hi = "(" + members[len(members)-1]
-		ids := make([]string, len(members))
-		for i, m := range members {
-			ids[i] = unpadID(m)
-		}
-		entries, err := s.entries(ctx, ids)
-		if err != nil {
-			return c, fmt.Errorf("case counts of %s: %w", account, err)
-		}
-		for _, e := range entries { // newest first, as ids
-			if e.Outcome != "done" && e.Outcome != OutcomeOutside {
-				continue
-			}
-			switch e.Action {
-			case "ban":
-				c.Bans++
-				if c.LastBan.ID == "" {
-					c.LastBan = e
-				}
-			case "mute":
-				c.Mutes++
-			case "unban":
-				c.Unbans++
-			case "unmute":
-				c.Unmutes++
-			}
-		}
-		c.Scanned += len(members)
-		if len(members) < batch {
-			return c, nil
-		}
+	v, err := s.run(ctx, caseCountsScript, account, padID(fmt.Sprintf("%d-0", since.UnixMilli())), CaseScanMax)
+	if err != nil {
+		return CaseCounts{}, fmt.Errorf("case counts of %s: %w", account, err)
 	}
-	if c.Scanned >= CaseScanMax {
-		n, err := s.rdb.ZLexCount(ctx, key, lo, hi).Result()
-		if err == nil && n > 0 {
-			c.Capped = true
+	r, _ := v.([]any)
+	if len(r) != 7 {
+		return CaseCounts{}, fmt.Errorf("case counts of %s: unexpected reply %v", account, v)
+	}
+	num := func(i int) int { n, _ := r[i].(int64); return int(n) }
+	c := CaseCounts{Bans: num(0), Mutes: num(1), Unbans: num(2), Unmutes: num(3), Scanned: num(5), Capped: num(6) > 0}
+	if last, _ := r[4].(string); last != "" {
+		entries, err := s.entries(ctx, []string{last})
+		if err != nil {
+			return CaseCounts{}, fmt.Errorf("case counts of %s: %w", account, err)
+		}
+		if len(entries) == 1 {
+			c.LastBan = entries[0]
 		}
 	}
 	return c, nil
