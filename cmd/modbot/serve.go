@@ -83,9 +83,10 @@ func serve(ctx context.Context, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	sweepCtx, stopSweeps := context.WithCancel(ctx)
 	sweepsDone := make(chan struct{})
-	go func() { defer close(sweepsDone); sweeps.Run(ctx) }()
-	defer func() { <-sweepsDone }()
+	go func() { defer close(sweepsDone); sweeps.Run(sweepCtx) }()
+	defer func() { stopSweeps(); <-sweepsDone }()
 
 	// The listener outlives ctx: /readyz answers 503 while the bot drains.
 	httpCtx, stopHTTP := context.WithCancel(context.WithoutCancel(ctx))
