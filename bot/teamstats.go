@@ -35,11 +35,10 @@ var auditActionKinds = map[store.AuditAction]bool{
 // modbot's actions, or a change made outside modbot.
 func isAction(e store.AuditEntry) bool { return auditActionKinds[e.Action] || isOutside(e) }
 
-// isOutside reports whether e is a change modbot found rather than made (a ban in the app or
-// Tencent's console): its actor is neither a Slack user nor modbot itself. Slack user IDs never
-// start with "@"; modbot's own actor is store.SystemActor.
+// isOutside reports whether e is a change a sweep of a watched target found rather than modbot
+// made: a ban or mute made in the app or Tencent's console, or one that ended by itself.
 func isOutside(e store.AuditEntry) bool {
-	return strings.HasPrefix(e.Actor, "@") && e.Actor != store.SystemActor
+	return e.Outcome == store.OutcomeOutside || e.Outcome == store.OutcomeEnded
 }
 
 // reasonCodeRE is a reason that starts with a code: "spam: posted links" or just "spam".

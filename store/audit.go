@@ -48,6 +48,8 @@ const (
 	ActionRetry           AuditAction = "retry"
 	ActionConfirm         AuditAction = "confirm" // the requester confirmed an immediate action's preview
 	ActionUndo            AuditAction = "undo"    // an immediate action put back as its preview found it
+	ActionLookup          AuditAction = "lookup"  // a case file read
+	ActionWatched         AuditAction = "watched" // the watched targets listed
 	ActionApprovalDropped AuditAction = "approval-dropped"
 	ActionAllow           AuditAction = "allow"
 	ActionRevoke          AuditAction = "revoke"
@@ -100,7 +102,8 @@ func AuditActions() []AuditAction {
 		ActionFinish, ActionRetry, ActionApprovalDropped, ActionAllow, ActionRevoke, ActionBootstrap,
 		ActionUnban, ActionBan, ActionMute, ActionUnmute, ActionRoles, ActionBanned, ActionHelp,
 		ActionWhoami, ActionWho, ActionPending, ActionLog, ActionRefused, ActionInvalid, ActionDropped,
-		ActionForeign, ActionConfirm, ActionUndo,
+		ActionForeign, ActionConfirm, ActionUndo, ActionWatch, ActionUnwatch, ActionBanEnded,
+		ActionMuteEnded, ActionGone, ActionChanges, ActionNote, ActionLookup, ActionWatched,
 	}
 }
 
@@ -109,7 +112,7 @@ func AuditOutcomes() []AuditOutcome {
 	return []AuditOutcome{
 		OutcomeOK, OutcomeRefused, OutcomeFailed, OutcomeError, OutcomePending, OutcomeApproved,
 		OutcomeApproval, OutcomeDenied, OutcomeCancelled, OutcomeExpired, OutcomeExecuting, OutcomeDone, OutcomePartial,
-		OutcomeSkipped, OutcomeDropped, OutcomeRequested, OutcomeUndone,
+		OutcomeSkipped, OutcomeDropped, OutcomeRequested, OutcomeUndone, OutcomeOutside, OutcomeEnded,
 	}
 }
 

@@ -1,7 +1,8 @@
 // Package store is everything modbot must remember, in Redis: the
-// allowlist, action requests (ban, mute, unmute, unban) and their state machine, the audit log and its
-// feed, delivery dedup, leases, result pages and the shared Tencent rate
-// limit. It is the only package that imports go-redis.
+// allowlist, action requests (ban, mute, unmute, unban) and their state machine, the audit log
+// and its feed, delivery dedup, leases, result pages, watched targets with their snapshots and
+// case notes, and the shared Tencent rate limit (two lanes). It is the only package that imports
+// go-redis.
 //
 // Several replicas may share one Redis (a single node or Sentinel, ≥ 7.0,
 // AOF on, maxmemory-policy noeviction; not Cluster). Every state change is
@@ -103,9 +104,25 @@
 //	Claim(ctx, key, owner, ttl) (bool, error) / Done(ctx, key) / Release(ctx, key, owner) (bool, error)
 //	PutResult(ctx, payload) (id string, error) / GetResult(ctx, id) ([]byte, error)  // ErrNotFound once expired
 //	                                        // ErrResultTooLarge, ErrResultsFull past MaxResultBytes, MaxResultsBytes
-//	Limiter(sdkAppID, callsPerSecond) (*Limiter, error)  // (*Limiter).Wait(ctx) error
+//	Limiter(sdkAppID, callsPerSecond) (*Limiter, error)  // (*Limiter).Wait(ctx) error: the interactive lane
+//	(*Limiter).Background(share) (*Limiter, error)       // the background lane (sweeps): ≤ share·N, yields
 //	Now(ctx) (time.Time, error); Ping(ctx) error; Close() error
 //	ServerInfo(ctx) (ServerInfo, error)  // version, mode, role, AOF, eviction: for `modbot check`
+//
+// Watched targets, their sweep and case files (docs/DESIGN.md, "Case files, watched targets
+// and outside changes"):
+//
+//	Watch(ctx, actor, kind, id, max, opID) (Watched, error)  // admins; *WatchFullError, ErrAlreadyWatched
+//	Unwatch(ctx, actor, kind, id, opID) error                 // drops snapshots and index rows; ErrNotFound
+//	WatchedTargets(ctx) ([]Watched, error); WatchedTarget(ctx, kind, id) (Watched, error)
+//	ClaimSweep(ctx, owner, ttl) (SweepLease, error)   // ErrLeaseHeld, *NotDueError (ErrNotDue)
+//	RenewSweep / FinishSweep(ctx, l, interval) / ReleaseSweep  // ErrLeaseLost
+//	Snapshot(ctx, num, list) (map[string]int64, error)       // account → until (Unix s)
+//	CommitSweep(ctx, l, ttl, SweepCommit) error   // snapshots + index + audit entries + record, atomically, once per OpID
+//	RecordedActions(ctx, kind, id, since, accounts) / InFlight(ctx, kind, id)  // what explains a change
+//	Presence(ctx, account, now) ([]Presence, error)          // where it is banned or muted now, from snapshots
+//	AddNote(ctx, actor, account, text, opID) / Notes(ctx, account, max)
+//	CaseCounts(ctx, account, since) (CaseCounts, error)      // bans, mutes, unbans, unmutes; ≤ CaseScanMax entries
 //
 // # Key schema
 //
@@ -156,7 +173,24 @@
 //	P result:<id>            string a result page payload
 //	P result:sizes           hash   result ID → bytes      ┐ what PutResult holds now, for
 //	P result:ends            zset   result IDs by expiry   ┘ MaxResultsBytes
-//	rate:P tim:<sdkappid>    string redis_rate's GCRA state for the Tencent app
+//	rate:P tim:<sdkappid>    string redis_rate's GCRA state for the Tencent app (both lanes)
+//	rate:P tim:<sdkappid>:bg string the background lane's own GCRA (share·N a second)
+//	P tim:<sdkappid>:wants   string set for WantsTTL whenever interactive work waits: the
+//	                                background lane takes nothing while it exists
+//	P watch                  zset   watched targets "<kind>:<id>" by when they were added
+//	P watch:<kind>:<id>      hash   num, kind, id, added_ms, added_by, state, note, bans, mutes,
+//	                                changes, recent ("\n"-joined, newest first), gone, last_op,
+//	                                last_try_ms, last_sweep_ms, round
+//	P watch:seq              string INCR counter of target numbers
+//	P watch:nums             hash   target number → "<kind>:<id>"
+//	P snap:<num>:b, :m       string a target's ban / mute snapshot: sorted "<account> <until s>\n"
+//	P snap:ix:<bucket>       hash   index by account (16,384 buckets, snaplib.lua's hash):
+//	                                account → "<num>b<until> <num>m<until> …"
+//	P sweep                  hash   the sweep lease: owner, epoch, until_ms, round_ms, rounds,
+//	                                due_ms, last_ms
+//	P audit:quiet            zset   padded IDs of entries the feed skips (a sweep's changes
+//	                                beyond its summary line), trimmed with the stream
+//	P notes:<account>        list   notes, newest first: "<ms>\t<actor>\t<text>" (≤ MaxNotes)
 //
 // Requests never expire by key TTL while undecided: expiry is a state found
 // through P req:pending and P req:confirming. A request's keys get a TTL of

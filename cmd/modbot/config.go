@@ -55,6 +55,11 @@ type env struct {
 	LogFormat       string `split_words:"true" default:"json"`
 	DigestAt        string `split_words:"true"`
 	DigestTz        string `split_words:"true" default:"UTC"`
+
+	// Watched targets (issue 12).
+	ReconcileInterval string `split_words:"true" default:"5m"`
+	ReconcileShare    string `split_words:"true" default:"0.25"`
+	MaxWatched        string `split_words:"true" default:"1000"`
 }
 
 // Config is modbot's parsed configuration. The README's configuration table gives the meaning of
@@ -98,7 +103,10 @@ type Config struct {
 	LogLevel     string
 	LogFormat    string
 
-	Digest bot.DigestSchedule // MODBOT_DIGEST_AT in MODBOT_DIGEST_TZ (config_digest.go); zero: off
+	Digest            bot.DigestSchedule // MODBOT_DIGEST_AT in MODBOT_DIGEST_TZ (config_digest.go); zero: off
+	ReconcileInterval time.Duration      // 0: no sweeps
+	ReconcileShare    float64
+	MaxWatched        int
 }
 
 // needs says which groups of settings a subcommand requires; the others may be empty.
@@ -162,6 +170,16 @@ func (e env) parse(n needs) (Config, error) {
 	c.RequireReason = p.boolean("MODBOT_REQUIRE_REASON", e.RequireReason)
 	c.BootstrapAdmins = p.userIDs("MODBOT_BOOTSTRAP_ADMINS", e.BootstrapAdmins)
 	c.Digest = p.digest(e.DigestAt, e.DigestTz, c.AuditChannel)
+	c.ReconcileInterval = p.duration("MODBOT_RECONCILE_INTERVAL", e.ReconcileInterval, 0)
+	if c.ReconcileInterval > 0 && c.ReconcileInterval < 10*time.Second {
+		p.add("MODBOT_RECONCILE_INTERVAL", fmt.Sprintf("must be 0 (off) or at least 10s, such as 5m, not %q", e.ReconcileInterval))
+	}
+	if f, err := strconv.ParseFloat(strings.TrimSpace(e.ReconcileShare), 64); err != nil || !(f > 0 && f <= 1) {
+		p.add("MODBOT_RECONCILE_SHARE", fmt.Sprintf("must be a fraction of MODBOT_TIM_RATE above 0 and at most 1, such as 0.25, not %q", e.ReconcileShare))
+	} else {
+		c.ReconcileShare = f
+	}
+	c.MaxWatched = p.intRange("MODBOT_MAX_WATCHED", e.MaxWatched, 1, 100000)
 	if c.SlackTeamID != "" && !isSlackID(c.SlackTeamID, "T", "E") {
 		p.add("MODBOT_SLACK_TEAM_ID", "must be a Slack workspace ID such as T0123ABCD")
 	}

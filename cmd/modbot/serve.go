@@ -38,8 +38,10 @@ func serve(ctx context.Context, stderr io.Writer) error {
 			BaseURL:   cfg.TimBaseURL,
 			Observer:  m,
 		},
-		Rate:        cfg.TimRate,
-		WrapLimiter: m.Limiter,
+		Rate:           cfg.TimRate,
+		WrapLimiter:    m.Limiter,
+		Reconcile:      reconcileOptions(cfg, log),
+		ReconcileShare: cfg.ReconcileShare,
 		Bot: bot.Options{
 			AppToken:        cfg.SlackAppToken,
 			BotToken:        cfg.SlackBotToken,
@@ -68,6 +70,15 @@ func serve(ctx context.Context, stderr io.Writer) error {
 	st, b := sys.Store, sys.Bot
 
 	m.watch(b, st, cfg.AuditChannel != "")
+
+	// Watched targets: one replica at a time sweeps them on the background lane of the shared
+	// rate limit, which yields to commands and executions.
+	if sys.Reconciler != nil {
+		sweepCtx, stopSweeps := context.WithCancel(ctx)
+		sweepsDone := make(chan struct{})
+		go func() { defer close(sweepsDone); sys.Reconciler.Run(sweepCtx) }()
+		defer func() { stopSweeps(); <-sweepsDone }()
+	}
 
 	// The listener outlives ctx: /readyz answers 503 while the bot drains.
 	httpCtx, stopHTTP := context.WithCancel(context.WithoutCancel(ctx))

@@ -33,6 +33,13 @@ type Config struct {
 
 	// Bot configures the bot.
 	Bot bot.Options
+
+	// Reconcile configures the sweep of watched targets (off when Reconcile.Interval is 0). Its
+	// Tencent reads take the background lane of the shared limiter: at most ReconcileShare of
+	// Rate (default 0.25), waiting while interactive work wants the capacity. WrapLimiter wraps
+	// that lane too.
+	Reconcile      bot.ReconcileOptions
+	ReconcileShare float64
 }
 
 // System is the running modbot's parts.
@@ -40,6 +47,8 @@ type System struct {
 	Store *store.Store
 	Tim   *tim.Client
 	Bot   *bot.Bot
+	// Reconciler sweeps the watched targets; nil when Config.Reconcile.Interval is 0.
+	Reconciler *bot.Reconciler
 
 	// BootstrapAdded are the users Open made admins.
 	BootstrapAdded []string
@@ -83,6 +92,7 @@ func Build(st *store.Store, c Config) (*System, error) {
 		return nil, errors.New("build: no store")
 	}
 	to := c.Tim
+	var shared *store.Limiter
 	if to.Limiter == nil {
 		rate := c.Rate
 		if rate == 0 {
@@ -92,7 +102,7 @@ func Build(st *store.Store, c Config) (*System, error) {
 		if err != nil {
 			return nil, err
 		}
-		to.Limiter = lim
+		to.Limiter, shared = lim, lim
 		if c.WrapLimiter != nil {
 			to.Limiter = c.WrapLimiter(lim)
 		}
@@ -109,7 +119,35 @@ func Build(st *store.Store, c Config) (*System, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &System{Store: st, Tim: tc, Bot: b}, nil
+	s := &System{Store: st, Tim: tc, Bot: b}
+	if c.Reconcile.Interval > 0 {
+		if s.Reconciler, err = buildReconciler(c, shared, tc, st); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// buildReconciler builds the sweep on the background lane of the shared limiter (or, when the
+// caller brought its own limiter, on the client as it is).
+func buildReconciler(c Config, shared *store.Limiter, tc *tim.Client, st *store.Store) (*bot.Reconciler, error) {
+	sweepTim := tc
+	if shared != nil {
+		share := c.ReconcileShare
+		if share == 0 {
+			share = 0.25
+		}
+		bg, err := shared.Background(share)
+		if err != nil {
+			return nil, err
+		}
+		var lane tim.Limiter = bg
+		if c.WrapLimiter != nil {
+			lane = c.WrapLimiter(bg)
+		}
+		sweepTim = tc.WithLimiter(lane)
+	}
+	return bot.NewReconciler(c.Reconcile, sweepTim, st)
 }
 
 // Close closes the store when Open opened it.

@@ -25,7 +25,24 @@ if mode == 'next' then
   redis.call('HSET', key, 'owner', owner, 'until_ms', fmt(now + ttl))
   local min = fmt(now - RET) .. '-0'
   if newer(min, cursor) then cursor = min end
-  return {'ok', redis.call('XRANGE', P .. 'audit', '(' .. cursor, '+', 'COUNT', A[4])}
+  -- Entries in P audit:quiet (a sweep's changes beyond its summary line) are never posted: they
+  -- are left out, and when they lead, the cursor moves past them here.
+  local max, out, lead, from = tonumber(A[4]), {}, nil, '(' .. cursor
+  for _ = 1, 10 do
+    local batch = redis.call('XRANGE', P .. 'audit', from, '+', 'COUNT', max)
+    for _, e in ipairs(batch) do
+      if redis.call('ZSCORE', P .. 'audit:quiet', pad(e[1])) then
+        if #out == 0 then lead = e[1] end
+      else
+        out[#out + 1] = e
+        if #out >= max then break end
+      end
+    end
+    if #out >= max or #batch < max then break end
+    from = '(' .. batch[#batch][1]
+  end
+  if lead and newer(lead, cursor) then redis.call('HSET', key, 'cursor', lead) end
+  return {'ok', out}
 end
 if holder ~= owner then return {'leaselost'} end
 if mode == 'ack' then
