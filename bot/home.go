@@ -165,14 +165,14 @@ func (b *Bot) homeData(ctx context.Context, user string) (homeData, error) {
 	return d, nil
 }
 
-// homeRoles is the person's role and how the Home tab states it, one line per role. Roles are
-// global today; scoped roles (issue 13) add a line per target here.
+// homeRoles is the person's global role (the lists need one) and how the Home tab states their
+// roles, one line for the global one and one per scoped target (scope.go).
 func (b *Bot) homeRoles(ctx context.Context, user string) (store.Role, []string, error) {
-	role, err := b.store.Role(ctx, user)
-	if err != nil || role == store.RoleNone {
-		return role, nil, err
+	roles, err := b.store.Roles(ctx, user)
+	if err != nil {
+		return store.RoleNone, nil, err
 	}
-	return role, []string{"*" + role.String() + "* everywhere: " + roleRights(role)}, nil
+	return roles.Global, homeRoleLines(roles), nil
 }
 
 // homeWatchedTargets lists the watched targets with their last sweep. Watched targets do not
