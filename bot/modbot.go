@@ -86,7 +86,7 @@ func (b *Bot) allowOrRevoke(ctx context.Context, inv *invocation, c *ModbotCmd) 
 	}
 	switch {
 	case c.Sub == SubRevoke && errors.Is(err, store.ErrNotFound):
-		b.reply(ctx, inv, notice(fmt.Sprintf("%s is not on modbot's allowlist, so there was nothing to revoke.", Mention(c.User))))
+		b.reply(ctx, inv, b.revokeNotFound(ctx, c.User)) // scope.go
 		return
 	case err != nil:
 		if !unexpected(err) {

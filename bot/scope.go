@@ -298,3 +298,15 @@ func (b *Bot) scopedAllowReply(ctx context.Context, inv *invocation, c *ModbotCm
 	}
 	b.reply(ctx, inv, notice(s))
 }
+
+// revokeNotFound answers /modbot revoke @user (no target) for someone without a global role:
+// not on the allowlist, or on it for single targets only (each revoked with its target).
+func (b *Bot) revokeNotFound(ctx context.Context, user string) message {
+	roles, err := b.store.Roles(ctx, user)
+	if err != nil || len(roles.Scoped) == 0 {
+		return notice(fmt.Sprintf("%s is not on modbot's allowlist, so there was nothing to revoke.", Mention(user)))
+	}
+	ex := "/modbot revoke " + Mention(user) + " " + roles.Scoped[0].Scope.String()
+	return notice(fmt.Sprintf("%s has no global role, so there was nothing to revoke everywhere. Their roles on single targets (%s) stay: revoke each with its target, e.g. %s.",
+		Mention(user), scopedRoleList(roles.Scoped), Code(ex)))
+}

@@ -227,6 +227,8 @@ func TestScoped_AllowRevoke(t *testing.T) {
 	e.waitEphemeral(carol, "<@"+dave+"> no longer has a role on room `standup-42` (was approver)")
 	e.command(carol, moderation, "/modbot", "revoke <@"+dave+"|dave> room:standup-42")
 	e.waitEphemeral(carol, "has no role on room `standup-42`, so there was nothing to revoke there")
+	e.command(carol, moderation, "/modbot", "revoke <@"+dave+"|dave>")
+	e.waitEphemeral(carol, "<@"+dave+"> has no global role, so there was nothing to revoke everywhere. Their roles on single targets (*admin* for group `"+groupA+"`) stay")
 	e.eventually("audited with the scope", func() bool {
 		for _, a := range e.auditEntries() {
 			if a.Action == "revoke" && a.Target == dave && a.Detail == "approver ->  on room:standup-42" {

@@ -48,7 +48,7 @@ func ParseScope(s string) (Scope, error) {
 	}
 	for i := 0; i < len(id); i++ {
 		if c := id[i]; c < 0x21 || c > 0x7e || c == ',' {
-			return Scope{}, fmt.Errorf("scope %q: byte %d of the ID is %#02x (want printable ASCII without ',')", s, len(kind)+2+i, c)
+			return Scope{}, fmt.Errorf("scope %q: byte %d is %#02x (an ID is printable ASCII without ',')", s, len(kind)+2+i, c)
 		}
 	}
 	return Scope{Kind: k, ID: id}, nil
