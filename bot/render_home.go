@@ -41,7 +41,7 @@ func renderHome(d homeData) []slackBlock {
 	room := maxHomeBlocks - len(head) - len(tail)
 
 	var mid []slackBlock
-	if d.Role >= store.RoleApprover {
+	if d.Role >= store.RoleApprover || d.Access.Highest() >= store.RoleApprover { // an approver anywhere (scope.go)
 		mid = append(mid, header(fmt.Sprintf("Waiting for your decision (%d)", len(d.Waiting)+d.WaitingMore)))
 		room--
 		if len(d.Waiting) == 0 && d.WaitingMore == 0 {

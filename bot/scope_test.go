@@ -242,7 +242,7 @@ func TestScoped_AllowRevoke(t *testing.T) {
 // TestScoped_Home: someone with scoped roles only sees them on the Home tab, and why the lists
 // are not shown; a global viewer sees the scoped lines under their global role.
 func TestScoped_Home(t *testing.T) {
-	e, groupA, _ := scopedEnv(t)
+	e, groupA, groupB := scopedEnv(t)
 	unbanOpen(t, e, alice, groupA+" u1 -- appeal")
 	openHome(t, e, sara)
 	text := homeText(e, sara)
@@ -258,7 +258,34 @@ func TestScoped_Home(t *testing.T) {
 		t.Fatal(err)
 	}
 	openHome(t, e, vic)
-	if text := homeText(e, vic); !strings.Contains(text, "*viewer* everywhere") || !strings.Contains(text, "*moderator* on room `r1`") {
+	if text := homeText(e, vic); !strings.Contains(text, "*viewer* everywhere") || !strings.Contains(text, "*moderator* on room `r1`") || strings.Contains(text, "Waiting for your decision") {
 		t.Errorf("vic's Home:\n%s", text)
+	}
+
+	// A global viewer who approves on group A waits for the requests on A only, and decides
+	// them from the Home tab.
+	if _, err := e.store.SetScopedRole(t.Context(), carol, vic, store.RoleApprover, store.Scope{Kind: store.KindGroup, ID: groupA}); err != nil {
+		t.Fatal(err)
+	}
+	unbanOpen(t, e, alice, groupB+" u2 -- appeal")
+	reqA := unbanRequest(t, e, 1)
+	h := openHome(t, e, vic)
+	text = homeText(e, vic)
+	if !strings.Contains(text, "Waiting for your decision (1)") || !strings.Contains(text, "#1") {
+		t.Errorf("vic's Home does not list the request on group A:\n%s", text)
+	}
+	var ids []string
+	for _, b := range h.Buttons() {
+		ids = append(ids, b.ActionID+"="+b.Value)
+	}
+	if got, want := strings.Join(ids, " "), "approve="+reqA.ID+" deny="+reqA.ID; got != want {
+		t.Fatalf("vic's Home buttons = %s, want %s (group B's request is not hers to decide)", got, want)
+	}
+	if _, err := e.slack.ClickHome(vic, "approve", reqA.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.eventually("approved from the Home tab", func() bool { return unbanRequest(t, e, 1).State != store.Pending })
+	if r := unbanRequest(t, e, 2); r.State != store.Pending {
+		t.Fatalf("group B's request = %s, want pending", r.State)
 	}
 }
