@@ -52,6 +52,9 @@ func (b *Bot) loadCommandRole(ctx context.Context, inv *invocation, cmd Command)
 // (the store checks it again in the same step as the decision). A request that cannot be read
 // leaves the global role: the store's own answer (not found, …) is what the clicker hears.
 func (b *Bot) roleOnRequest(ctx context.Context, inv *invocation, id string) {
+	if inv.Role >= store.RoleApprover {
+		return // a global approver is one on every target: no button needs more
+	}
 	req, err := b.store.Request(ctx, id)
 	if err != nil {
 		return
