@@ -18,6 +18,7 @@ import (
 // acts on no one, and a requester who lost their role must still be able to take it back.
 func (b *Bot) handleDecisionClick(ctx context.Context, inv *invocation, action, value string) {
 	id := value
+	b.roleOnRequest(ctx, inv, id) // scope.go: the effective role on the request's target
 	if inv.Role == store.RoleNone && action != actionCancel {
 		b.refuseClick(ctx, inv, id, action, store.ErrForbidden)
 		return
@@ -29,7 +30,7 @@ func (b *Bot) handleDecisionClick(ctx context.Context, inv *invocation, action, 
 		b.askDenyReason(ctx, inv, id)
 	case actionCancel:
 		req, err := b.store.Cancel(ctx, id, inv.User, inv.OpID)
-		if errors.Is(err, store.ErrNotRequester) && inv.Role == store.RoleNone {
+		if errors.Is(err, store.ErrNotRequester) && inv.Role == store.RoleNone && b.stranger(ctx, inv) { // scope.go
 			err = store.ErrForbidden // a stranger hears that they are not on the allowlist
 		}
 		if err != nil {
@@ -59,6 +60,7 @@ func (b *Bot) handleDenyView(ctx context.Context, inv *invocation, view slack.Vi
 	if view.State != nil {
 		reason = view.State.Values[denyReasonID][denyReasonID].Value
 	}
+	b.roleOnRequest(ctx, inv, view.PrivateMetadata)
 	b.deny(ctx, inv, view.PrivateMetadata, Truncate(strings.TrimSpace(reason), MaxReasonBytes))
 }
 
@@ -138,7 +140,7 @@ func (b *Bot) refuseClick(ctx context.Context, inv *invocation, id, action strin
 	label := buttonLabel(action)
 	switch {
 	case errors.Is(err, store.ErrForbidden):
-		b.auditRefusal(ctx, inv, id, fmt.Sprintf("%s needs %s, has %s", label, neededRole(action), roleName(inv.Role)))
+		b.auditRefusal(ctx, inv, id, fmt.Sprintf("%s needs %s, has %s", label, neededRole(action), roleWhere(inv)))
 		b.o.Metrics.Decision("refused")
 		b.tell(ctx, inv, b.refusalMessage(ctx, inv, neededRole(action), label))
 	case errors.Is(err, store.ErrSelfApproval), errors.Is(err, store.ErrNotRequester):

@@ -133,8 +133,8 @@ func subcommandTable() []subcommand {
 		{SubLog, store.RoleViewer, "/modbot log [account:<id>] [group:<id>] [room:<id>] [by:@user] [#<n>] [-n <count>]",
 			"the latest audit entries matching every filter, newest first (" + strconv.Itoa(DefaultLogCount) + " by default, -n up to " + strconv.Itoa(MaxLogCount) + ")",
 			parseLogArgs, (*Bot).auditLog},
-		{SubAllow, store.RoleAdmin, "/modbot allow @user <role>", "grant a role (admins): viewer < moderator < approver < admin", parseAllowArgs, (*Bot).allowOrRevoke},
-		{SubRevoke, store.RoleAdmin, "/modbot revoke @user", "remove access (admins)", parseRevokeArgs, (*Bot).allowOrRevoke},
+		{SubAllow, store.RoleAdmin, "/modbot allow @user <role> [group:<id> | room:<id>]", "grant a role (global admins), everywhere or on one group or room: viewer < moderator < approver < admin", parseAllowArgs, (*Bot).allowOrRevoke},
+		{SubRevoke, store.RoleAdmin, "/modbot revoke @user [group:<id> | room:<id>]", "remove access (global admins), everywhere or the role on one group or room", parseRevokeArgs, (*Bot).allowOrRevoke},
 	}
 }
 
@@ -292,10 +292,11 @@ type BannedCmd struct {
 // ModbotCmd is one of /modbot's subcommands; only the fields its Sub uses are set.
 type ModbotCmd struct {
 	Sub   Subcommand
-	Topic string     // SubHelp: the command asked about (e.g. CmdUnban), "" for all
-	User  string     // SubAllow, SubRevoke: the Slack member ID (U… or W…)
-	Role  store.Role // SubAllow: the role to grant
-	Log   LogFilter  // SubLog
+	Topic string      // SubHelp: the command asked about (e.g. CmdUnban), "" for all
+	User  string      // SubAllow, SubRevoke: the Slack member ID (U… or W…)
+	Role  store.Role  // SubAllow: the role to grant
+	Scope store.Scope // SubAllow, SubRevoke: the target the role is for; zero: global
+	Log   LogFilter   // SubLog
 }
 
 // Name returns CmdUnban.

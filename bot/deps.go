@@ -31,6 +31,12 @@ type Allowlist interface {
 	Members(ctx context.Context) ([]store.Member, error)
 	SetRole(ctx context.Context, actor, user string, role store.Role) (store.Role, error)
 	RemoveRole(ctx context.Context, actor, user string) (store.Role, error)
+	// Scoped roles (scope.go).
+	RoleOn(ctx context.Context, user string, sc store.Scope) (store.Role, error)
+	Roles(ctx context.Context, user string) (store.Roles, error)
+	ScopedMembers(ctx context.Context) ([]store.ScopedMember, error)
+	SetScopedRole(ctx context.Context, actor, user string, role store.Role, sc store.Scope) (store.Role, error)
+	RemoveScopedRole(ctx context.Context, actor, user string, sc store.Scope) (store.Role, error)
 }
 
 // Requests holds unban requests and their decisions; every transition is atomic in the store.

@@ -130,15 +130,18 @@ func decidedText(de *store.DecidedError) string {
 // can grant it.
 func (b *Bot) refusalMessage(ctx context.Context, inv *invocation, need store.Role, what string) message {
 	var s string
-	if inv.Role == store.RoleNone {
+	grant := need.String()
+	if text, g, ok := b.scopedRefusal(ctx, inv, need, what); ok { // scope.go
+		s, grant = text, g
+	} else if inv.Role == store.RoleNone {
 		s = fmt.Sprintf(":no_entry: Sorry, you're not on modbot's allowlist, so modbot did nothing with %s.", Code(what))
 	} else {
 		s = fmt.Sprintf(":no_entry: %s needs the *%s* role; yours is *%s*. Nothing was done.", Code(what), need, inv.Role)
 	}
 	if admins := b.adminMentions(ctx); admins != "" {
-		s += " An admin (" + admins + ") can grant access with `/modbot allow @you " + need.String() + "`."
+		s += " An admin (" + admins + ") can grant access with `/modbot allow @you " + grant + "`."
 	} else {
-		s += " An admin can grant access with `/modbot allow @you " + need.String() + "`."
+		s += " An admin can grant access with `/modbot allow @you " + grant + "`."
 	}
 	return message{Text: s, Blocks: []slackBlock{section(s)}}
 }

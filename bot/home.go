@@ -88,6 +88,9 @@ type homeData struct {
 	Err   string   // what went wrong reading the data, shown instead of it
 	Roles []string // the person's roles, one line each (escaped mrkdwn); none: not on the allowlist
 	Role  store.Role
+	// Access is every role of the person, global and scoped (scope.go): the Waiting list holds
+	// the requests on targets where their effective role is approver or above.
+	Access store.Roles
 	// Admins are who can grant access, for someone not on the allowlist.
 	Admins []string
 
@@ -111,9 +114,10 @@ type homeWatched struct {
 func (b *Bot) homeData(ctx context.Context, user string) (homeData, error) {
 	d := homeData{User: user, At: time.Now()}
 	var err error
-	if d.Role, d.Roles, err = b.homeRoles(ctx, user); err != nil {
+	if d.Access, err = b.store.Roles(ctx, user); err != nil {
 		return d, err
 	}
+	d.Role, d.Roles = d.Access.Global, homeRoleLines(d.Access) // scope.go
 	if d.Role == store.RoleNone {
 		members, err := b.store.Members(ctx)
 		if err != nil {
@@ -136,7 +140,7 @@ func (b *Bot) homeData(ctx context.Context, user string) (homeData, error) {
 		switch {
 		case r.Requester == user:
 			d.Own = append(d.Own, r)
-		case d.Role >= store.RoleApprover:
+		case d.Access.On(store.ScopeOf(r.Target)) >= store.RoleApprover:
 			candidates = append(candidates, r.ID)
 		}
 	}
@@ -149,7 +153,7 @@ func (b *Bot) homeData(ctx context.Context, user string) (homeData, error) {
 		return d, err
 	}
 	for _, r := range reqs {
-		if r.Requester != user && d.Role >= store.RoleApprover && !approved[r.ID] {
+		if r.Requester != user && d.Access.On(store.ScopeOf(r.Target)) >= store.RoleApprover && !approved[r.ID] {
 			d.Waiting = append(d.Waiting, r)
 		}
 	}
@@ -163,16 +167,6 @@ func (b *Bot) homeData(ctx context.Context, user string) (homeData, error) {
 		return d, err
 	}
 	return d, nil
-}
-
-// homeRoles is the person's role and how the Home tab states it, one line per role. Roles are
-// global today; scoped roles (issue 13) add a line per target here.
-func (b *Bot) homeRoles(ctx context.Context, user string) (store.Role, []string, error) {
-	role, err := b.store.Role(ctx, user)
-	if err != nil || role == store.RoleNone {
-		return role, nil, err
-	}
-	return role, []string{"*" + role.String() + "* everywhere: " + roleRights(role)}, nil
 }
 
 // homeWatchedTargets lists the watched targets with their last sweep. Watched targets do not

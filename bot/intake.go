@@ -21,6 +21,7 @@ type invocation struct {
 	TriggerID   string             // opens modals
 	OpID        string             // the operation ID for store transitions
 	Role        store.Role         // the allowlist role at the moment of the command or click
+	Scope       store.Scope        // the target Role is effective on (scope.go); zero: the global role
 	Command     string             // "/unban" …, or the button's action ID
 	Text        string             // what was typed (for the audit log)
 	outcome     store.AuditOutcome // "" (ok), refused or error: for the command's log line
@@ -137,8 +138,7 @@ func (b *Bot) runCommand(ctx context.Context, inv *invocation, key string, cmd C
 		b.log.Debug("duplicate delivery skipped", "cmd", inv.Command, "slack_user", inv.User)
 		return
 	}
-	inv.Role, err = b.store.Role(ctx, inv.User)
-	if err != nil {
+	if err = b.loadCommandRole(ctx, inv, cmd); err != nil { // scope.go: effective on its target
 		b.fail(ctx, inv, err)
 		_, _ = b.store.Release(ctx, key, owner)
 		return
@@ -271,7 +271,7 @@ func (b *Bot) allowed(ctx context.Context, inv *invocation, need store.Role, wha
 		return true
 	}
 	inv.outcome = store.OutcomeRefused
-	b.auditRefused(ctx, inv, store.AuditEntry{Action: store.ActionRefused, Detail: fmt.Sprintf("%s needs %s, has %s", what, need, roleName(inv.Role))})
+	b.auditRefused(ctx, inv, store.AuditEntry{Action: store.ActionRefused, Detail: fmt.Sprintf("%s needs %s, has %s", what, need, roleWhere(inv))})
 	b.o.Metrics.Decision("refused")
 	b.reply(ctx, inv, b.refusalMessage(ctx, inv, need, what))
 	return false

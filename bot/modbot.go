@@ -29,14 +29,22 @@ func (b *Bot) handleModbot(ctx context.Context, inv *invocation, c *ModbotCmd) {
 		b.reply(ctx, inv, helpMessage("", b.parseConfig()))
 		return
 	}
+	if c.Sub == SubWhoami && !b.roleAnywhere(ctx, inv) { // scope.go: a scoped role suffices
+		return
+	}
 	if b.allowed(ctx, inv, s.role, "/modbot "+string(c.Sub)) {
 		s.handle(b, ctx, inv, c)
 	}
 }
 
 func (b *Bot) whoami(ctx context.Context, inv *invocation, _ *ModbotCmd) {
-	b.audit(ctx, inv, store.AuditEntry{Action: store.ActionWhoami, Outcome: store.OutcomeOK, Detail: inv.Role.String()})
-	b.reply(ctx, inv, renderWhoami(inv.User, inv.Role))
+	roles, err := b.store.Roles(ctx, inv.User)
+	if err != nil {
+		b.fail(ctx, inv, err)
+		return
+	}
+	b.audit(ctx, inv, store.AuditEntry{Action: store.ActionWhoami, Outcome: store.OutcomeOK, Detail: rolesDetail(roles)})
+	b.reply(ctx, inv, renderWhoamiRoles(inv.User, roles))
 }
 
 func (b *Bot) who(ctx context.Context, inv *invocation, _ *ModbotCmd) {
@@ -45,12 +53,17 @@ func (b *Bot) who(ctx context.Context, inv *invocation, _ *ModbotCmd) {
 		b.fail(ctx, inv, err)
 		return
 	}
+	scoped, err := b.store.ScopedMembers(ctx)
+	if err != nil {
+		b.fail(ctx, inv, err)
+		return
+	}
 	b.audit(ctx, inv, store.AuditEntry{Action: store.ActionWho, Outcome: store.OutcomeOK})
-	if len(members) == 0 {
+	if len(members) == 0 && len(scoped) == 0 {
 		b.reply(ctx, inv, renderWho(members))
 		return
 	}
-	b.replyList(ctx, inv, whoList(members))
+	b.replyList(ctx, inv, whoListScoped(members, scoped))
 }
 
 // allowOrRevoke changes the allowlist; the store checks the actor's role again, refuses to leave
@@ -63,13 +76,17 @@ func (b *Bot) allowOrRevoke(ctx context.Context, inv *invocation, c *ModbotCmd) 
 	)
 	if c.Sub == SubAllow {
 		want = c.Role
-		prev, err = b.store.SetRole(ctx, inv.User, c.User, want)
+		prev, err = b.store.SetScopedRole(ctx, inv.User, c.User, want, c.Scope)
 	} else {
-		prev, err = b.store.RemoveRole(ctx, inv.User, c.User)
+		prev, err = b.store.RemoveScopedRole(ctx, inv.User, c.User, c.Scope)
+	}
+	if !c.Scope.Global() {
+		b.scopedAllowReply(ctx, inv, c, prev, err) // scope.go
+		return
 	}
 	switch {
 	case c.Sub == SubRevoke && errors.Is(err, store.ErrNotFound):
-		b.reply(ctx, inv, notice(fmt.Sprintf("%s is not on modbot's allowlist, so there was nothing to revoke.", Mention(c.User))))
+		b.reply(ctx, inv, b.revokeNotFound(ctx, c.User)) // scope.go
 		return
 	case err != nil:
 		if !unexpected(err) {

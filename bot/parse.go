@@ -230,6 +230,9 @@ func parseRevokeArgs(c *ModbotCmd, args []cmdToken) ([]cmdToken, error) {
 		return nil, err
 	}
 	c.User = u
+	if c.Sub == SubRevoke {
+		return parseScopeArg(c, args[1:]) // scope.go
+	}
 	return args[1:], nil
 }
 
@@ -247,7 +250,7 @@ func parseAllowArgs(c *ModbotCmd, args []cmdToken) ([]cmdToken, error) {
 		return nil, fmt.Errorf("unknown role %s: the roles are viewer, moderator, approver and admin", args[0].quoted())
 	}
 	c.Role = r
-	return args[1:], nil
+	return parseScopeArg(c, args[1:]) // scope.go
 }
 
 // parseLogArgs reads /modbot log's filters.

@@ -240,7 +240,7 @@ func TestParse_Errors(t *testing.T) {
 		{"AllowLowercaseID", "/modbot", "allow u1ab admin", strictCfg, CmdModbot, "", []string{`"u1ab" is not a Slack user`}},
 		{"AllowChannel", "/modbot", "allow <#C1AB|mods> admin", strictCfg, CmdModbot, "", []string{`"<#C1AB|mods>" is not a Slack user`}},
 		{"AllowBadMentionID", "/modbot", "allow <@bob> admin", strictCfg, CmdModbot, "", []string{`"<@bob>" is not a Slack user`}},
-		{"RevokeExtra", "/modbot", "revoke U1AB now", strictCfg, CmdModbot, `unexpected "now" after /modbot revoke`, nil},
+		{"RevokeExtra", "/modbot", "revoke U1AB now", strictCfg, CmdModbot, "", []string{`"now" is not a target`, "group:<id> or room:<id>"}},
 		{"LogPlainBy", "/modbot", "log by:@bob", strictCfg, CmdModbot, "", []string{`"@bob" is plain text, not a mention`}},
 		{"LogUnknownFilter", "/modbot", "log user:bob", strictCfg, CmdModbot,
 			`unknown filter "user:bob": use account:<id>, group:<id>, room:<id>, by:@user, #<n> or -n <count>`, nil},
@@ -517,7 +517,7 @@ func TestUsage(t *testing.T) {
 		{CmdBanned, []string{"*/banned*", "`/banned &lt;room-id&gt;`", "`/banned room &lt;room-id&gt;`", "`/banned group &lt;group-id&gt;`", "until when"}},
 		{CmdModbot, []string{"*/modbot*", "`/modbot help [command]`", "`/modbot whoami`", "`/modbot who`", "`/modbot pending`",
 			"`/modbot log [account:&lt;id&gt;] [group:&lt;id&gt;] [room:&lt;id&gt;] [by:@user] [#&lt;n&gt;] [-n &lt;count&gt;]`",
-			"`/modbot allow @user &lt;role&gt;`", "`/modbot revoke @user`", "viewer &lt; moderator &lt; approver &lt; admin", "member ID"}},
+			"`/modbot allow @user &lt;role&gt; [group:&lt;id&gt; | room:&lt;id&gt;]`", "`/modbot revoke @user [group:&lt;id&gt; | room:&lt;id&gt;]`", "viewer &lt; moderator &lt; approver &lt; admin", "member ID"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.cmd, func(t *testing.T) {

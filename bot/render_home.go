@@ -19,6 +19,9 @@ func renderHome(d homeData) []slackBlock {
 	if d.Err != "" {
 		return append(head, section(d.Err), contextBlock("Open the tab again to retry."))
 	}
+	if d.Role == store.RoleNone && len(d.Roles) > 0 {
+		return renderHomeScopedOnly(d) // scope.go: scoped roles only, no lists across targets
+	}
 	if d.Role == store.RoleNone {
 		s := fmt.Sprintf("%s, you're not on modbot's allowlist, so there is nothing to show you here.", Mention(d.User))
 		if len(d.Admins) > 0 {
@@ -38,7 +41,7 @@ func renderHome(d homeData) []slackBlock {
 	room := maxHomeBlocks - len(head) - len(tail)
 
 	var mid []slackBlock
-	if d.Role >= store.RoleApprover {
+	if d.Role >= store.RoleApprover || d.Access.Highest() >= store.RoleApprover { // an approver anywhere (scope.go)
 		mid = append(mid, header(fmt.Sprintf("Waiting for your decision (%d)", len(d.Waiting)+d.WaitingMore)))
 		room--
 		if len(d.Waiting) == 0 && d.WaitingMore == 0 {

@@ -54,6 +54,7 @@ type Member struct {
 }
 
 // Role returns the user's role now, RoleNone if not on the allowlist.
+// It is the global role: RoleOn gives the effective role on a target, Roles every scope.
 func (s *Store) Role(ctx context.Context, user string) (Role, error) {
 	v, err := s.rdb.HGet(ctx, s.key("allow"), user).Result()
 	if errors.Is(err, redis.Nil) {
@@ -93,14 +94,14 @@ func (s *Store) SetRole(ctx context.Context, actor, user string, role Role) (Rol
 	if role <= RoleNone || role > RoleAdmin {
 		return RoleNone, fmt.Errorf("set role of %s: invalid role %v", user, role)
 	}
-	return s.setRole(ctx, actor, user, role.String())
+	return s.setRole(ctx, actor, user, role.String(), Scope{})
 }
 
 // RemoveRole takes user off the allowlist, as actor, and audits it; rules
 // as for SetRole. A user not on the list gives ErrNotFound. It returns the
 // previous role.
 func (s *Store) RemoveRole(ctx context.Context, actor, user string) (Role, error) {
-	return s.setRole(ctx, actor, user, "")
+	return s.setRole(ctx, actor, user, "", Scope{})
 }
 
 // BootstrapAdmins makes each user an admin, but only while the allowlist has
@@ -128,11 +129,16 @@ func (s *Store) BootstrapAdmins(ctx context.Context, users []string) ([]string, 
 	return out, nil
 }
 
-func (s *Store) setRole(ctx context.Context, actor, user, role string) (Role, error) {
+func (s *Store) setRole(ctx context.Context, actor, user, role string, sc Scope) (Role, error) {
 	if user == "" || actor == "" {
 		return RoleNone, errors.New("set role: no user or actor")
 	}
-	status, rest, err := s.runStatus(ctx, s.scripts.setRole, actor, user, role)
+	if !sc.Global() {
+		if _, err := ParseScope(sc.String()); err != nil {
+			return RoleNone, fmt.Errorf("set role of %s: %w", user, err)
+		}
+	}
+	status, rest, err := s.runStatus(ctx, s.scripts.setRole, actor, user, role, sc.String())
 	if err != nil {
 		return RoleNone, fmt.Errorf("set role of %s: %w", user, err)
 	}

@@ -23,10 +23,20 @@
 // Allowlist (roles viewer < moderator < approver < admin, read at the moment
 // of every operation, also inside the request scripts):
 //
-//	Role(ctx, user) (Role, error)              // RoleNone if not listed
-//	Members(ctx) ([]Member, error)
-//	SetRole(ctx, actor, user, role) (prev Role, error)   // actor: admin or SystemActor
+//	Role(ctx, user) (Role, error)              // the global role; RoleNone if not listed
+//	Members(ctx) ([]Member, error)             // global roles
+//	SetRole(ctx, actor, user, role) (prev Role, error)   // actor: global admin or SystemActor
 //	RemoveRole(ctx, actor, user) (prev Role, error)      // ErrLastAdmin, ErrForbidden, ErrNotFound
+//
+// A role may also be scoped to one target (Scope{KindGroup|KindRoom, id}, "group:<id>"): on
+// that target the effective role is the higher of the global and the scoped one, and the
+// request scripts check it there (role_rank(user, kind, id) in lib.lua). Only global admins
+// manage the allowlist, scoped entries included; the last-admin rule counts global admins only.
+//
+//	RoleOn(ctx, user, scope) (Role, error)     // effective role on a target
+//	Roles(ctx, user) (Roles, error)            // global + every scope (whoami, Home)
+//	ScopedMembers(ctx) ([]ScopedMember, error) // every scoped entry (who)
+//	SetScopedRole(ctx, actor, user, role, scope) / RemoveScopedRole(ctx, actor, user, scope)
 //	BootstrapAdmins(ctx, users) (added []string, error)  // only while no admin exists
 //
 // Requests: one type and one state machine for the four actions (ban, mute,
@@ -129,7 +139,9 @@
 // Every key starts with Options.Prefix (P, default "modbot:"); only the rate
 // limiter's key is named as redis_rate names it.
 //
-//	P allow                  hash   Slack user ID → role name
+//	P allow                  hash   Slack user ID → global role name
+//	P allow:s:<user>         hash   "group:<id>" | "room:<id>" → the user's role scoped to it
+//	P allow:scoped           set    users with any scoped role (for ScopedMembers)
 //	P req:seq                string INCR counter of request numbers
 //	P req:<id>               hash   the request: target, accounts ("\n"-joined), reason,
 //	                                requester, channel, thread_ts, progress_ts, state,

@@ -54,6 +54,9 @@ func TestAllowlist(t *testing.T) {
 		{[]string{"allow", "U0ALICE", "admin"}, "U0ALICE is now admin (was not on the allowlist)"},
 		{[]string{"allow", "W0BOB", "Approver"}, "W0BOB is now approver (was not on the allowlist)"},
 		{[]string{"allow", "W0BOB", "moderator"}, "W0BOB is now moderator (was approver)"},
+		{[]string{"allow", "U0SARA", "approver", "group:@TGS#1A"}, "U0SARA is now approver on group:@TGS#1A (was not on the allowlist there)"},
+		{[]string{"allow", "U0SARA", "moderator", "room:r1"}, "U0SARA is now moderator on room:r1 (was not on the allowlist there)"},
+		{[]string{"revoke", "U0SARA", "room:r1"}, "U0SARA no longer has a role on room:r1 (was moderator)"},
 	}
 	for _, s := range steps {
 		out, err := modbot(t, s.args...)
@@ -68,7 +71,7 @@ func TestAllowlist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := strings.Fields(out), []string{"U0ALICE", "admin", "W0BOB", "moderator"}; strings.Join(got, " ") != strings.Join(want, " ") {
+	if got, want := strings.Fields(out), []string{"U0ALICE", "admin", "W0BOB", "moderator", "U0SARA", "approver", "on", "group:@TGS#1A"}; strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("who = %q, want %v", out, want)
 	}
 
@@ -78,6 +81,12 @@ func TestAllowlist(t *testing.T) {
 	}
 	if _, err := modbot(t, "allow", "U0ALICE", "viewer"); err == nil || !strings.Contains(err.Error(), "without an admin") {
 		t.Fatalf("demoting the last admin: %v, want a refusal", err)
+	}
+	if _, err := modbot(t, "revoke", "U0SARA", "room:r1"); err == nil || !strings.Contains(err.Error(), "U0SARA has no role on room:r1") {
+		t.Fatalf("revoking a scope twice: %v", err)
+	}
+	if r, err := st.RoleOn(ctx, "U0SARA", store.Scope{Kind: store.KindGroup, ID: "@TGS#1A"}); err != nil || r != store.RoleApprover {
+		t.Fatalf("U0SARA on the group = %v, %v; want approver", r, err)
 	}
 	out, err = modbot(t, "revoke", "W0BOB")
 	if err != nil || !strings.Contains(out, "W0BOB removed from the allowlist (was moderator)") {
@@ -109,6 +118,9 @@ func TestAllowlist_Usage(t *testing.T) {
 		{"NotAMemberID", []string{"allow", "@alice", "admin"}, `"@alice" is not a Slack member ID`},
 		{"ChannelID", []string{"revoke", "C0123"}, "is not a Slack member ID"},
 		{"WhoWithArgs", []string{"who", "U0ALICE"}, "usage"},
+		{"BadScope", []string{"allow", "U0ALICE", "admin", "channel:C1"}, "want group:<id> or room:<id>"},
+		{"BadScopeByte", []string{"revoke", "U0ALICE", "room:a,b"}, "byte 7 is 0x2c"},
+		{"TooMany", []string{"allow", "U0ALICE", "admin", "group:g", "x"}, "usage"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -88,9 +88,11 @@ Usage:
   modbot sandbox [-addr host:port]  try modbot in your browser: fake Slack, Tencent and Redis, all local
   modbot run                        run the bot (MODBOT_SLACK_*, MODBOT_TIM_*, MODBOT_REDIS_URL or _SENTINEL_*)
   modbot check                      check the configuration and reach Redis, Slack and Tencent
-  modbot allow <slack-user-id> <role>
-                                    put someone on the allowlist (viewer, moderator, approver, admin)
-  modbot revoke <slack-user-id>     take someone off the allowlist
+  modbot allow <slack-user-id> <role> [group:<id> | room:<id>]
+                                    put someone on the allowlist (viewer, moderator, approver, admin),
+                                    everywhere or on one group or room
+  modbot revoke <slack-user-id> [group:<id> | room:<id>]
+                                    take someone off the allowlist, or their role on one target
   modbot who                        print the allowlist
   modbot healthcheck [host:port]    probe /healthz of a running modbot (default MODBOT_HTTP_ADDR)
   modbot version                    print the version

@@ -15,7 +15,7 @@ local id, op, requester = A[1], A[2], A[8]
 local opkey = P .. 'reqop:' .. op
 local prior = redis.call('GET', opkey)
 if prior and redis.call('EXISTS', rkey(prior)) == 1 then return {'dup', snapshot(prior)} end
-if role_rank(requester) < RANK.moderator then return {'forbidden'} end
+if role_rank(requester, A[3], A[4]) < RANK.moderator then return {'forbidden'} end
 
 local now = now_ms()
 -- The requester's open requests: an index cleaned here of those that ended

@@ -45,16 +45,16 @@ end
 
 if action == 'approve' then
   if actor == r.requester then return {'self'} end
-  if role_rank(actor) < RANK.approver then return {'forbidden'} end
+  if role_rank(actor, r.kind, r.target) < RANK.approver then return {'forbidden'} end
   if redis.call('HSETNX', k .. ':approvals', actor, fmt(now)) == 0 then return {'already'} end
   local given, needed = redis.call('HLEN', k .. ':approvals'), tonumber(r.needed)
   local outcome, cancelled, dropped = 'approval', false, {}
   if given >= needed then
-    if role_rank(r.requester) < RANK.moderator then
+    if role_rank(r.requester, r.kind, r.target) < RANK.moderator then
       cancelled = true
     else
       for _, by in ipairs(redis.call('HKEYS', k .. ':approvals')) do
-        if by ~= actor and role_rank(by) < RANK.approver then
+        if by ~= actor and role_rank(by, r.kind, r.target) < RANK.approver then
           redis.call('HDEL', k .. ':approvals', by)
           dropped[#dropped + 1] = by
         end
@@ -86,7 +86,7 @@ if action == 'approve' then
   end
 elseif action == 'deny' then
   if actor == r.requester then return {'self'} end
-  if role_rank(actor) < RANK.approver then return {'forbidden'} end
+  if role_rank(actor, r.kind, r.target) < RANK.approver then return {'forbidden'} end
   redis.call('HSET', k, 'state', 'denied', 'decided_by', actor, 'decided_ms', fmt(now),
     'deny_reason', reason, 'finished_ms', fmt(now))
   redis.call('ZREM', P .. 'req:pending', id)
@@ -104,7 +104,7 @@ elseif action == 'cancel' then
 elseif action == 'confirm' then
   if r.state ~= 'confirming' then return {'notconfirming', r.state} end
   if actor ~= r.requester then return {'notrequester'} end
-  if role_rank(actor) < RANK.moderator then return {'forbidden'} end
+  if role_rank(actor, r.kind, r.target) < RANK.moderator then return {'forbidden'} end
   redis.call('HSET', k, 'state', 'approved', 'decided_by', actor, 'decided_ms', fmt(now),
     'confirmed_ms', fmt(now))
   redis.call('ZREM', P .. 'req:confirming', id)

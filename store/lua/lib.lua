@@ -29,11 +29,17 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
--- role_rank is the user's role on the allowlist right now (0 = none).
-local function role_rank(user)
-  local r = redis.call('HGET', P .. 'allow', user)
-  if not r then return 0 end
-  return RANK[r] or 0
+-- role_rank is the user's role on the allowlist right now (0 = none): the
+-- global one, or with a target (kind 'group' | 'room', id) the effective one
+-- there, the higher of the global role and the role scoped to that target
+-- (P allow:s:<user>, field '<kind>:<id>').
+local function role_rank(user, kind, id)
+  local r = RANK[redis.call('HGET', P .. 'allow', user) or ''] or 0
+  if kind and kind ~= '' and id and id ~= '' then
+    local sr = RANK[redis.call('HGET', P .. 'allow:s:' .. user, kind .. ':' .. id) or ''] or 0
+    if sr > r then r = sr end
+  end
+  return r
 end
 
 -- hash reads a whole hash into a table.

@@ -15,7 +15,7 @@ if redis.call('HGET', k .. ':ops', op) == 'retry' then return {'dup', snapshot(i
 local r = hash(k)
 if r.state ~= 'partial' and r.state ~= 'failed' then return {'notretryable', r.state} end
 if (r.undone_by or '') ~= '' then return {'undone', r.undone_by, r.undo_actor, r.undo_at_ms} end
-local rank = role_rank(actor)
+local rank = role_rank(actor, r.kind, r.target)
 if not (rank >= RANK.approver or (actor == r.requester and rank >= RANK.moderator)) then
   return {'forbidden'}
 end

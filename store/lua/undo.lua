@@ -30,7 +30,7 @@ local now = now_ms()
 local undo_until = tonumber(r.undo_until_ms or '0')
 -- no window was opened when the finish left nothing done: 'nothing' below
 if undo_until > 0 and now >= undo_until then return {'windowclosed', r.undo_until_ms} end
-local rank = role_rank(actor)
+local rank = role_rank(actor, r.kind, r.target)
 if not (rank >= RANK.approver or (actor == r.requester and rank >= RANK.moderator)) then
   return {'forbidden'}
 end
