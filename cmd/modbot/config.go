@@ -55,6 +55,18 @@ type env struct {
 	LogFormat       string `split_words:"true" default:"json"`
 	DigestAt        string `split_words:"true"`
 	DigestTz        string `split_words:"true" default:"UTC"`
+
+	// The action pipeline (config_action.go).
+	BanApprovals      string `split_words:"true" default:"0"`
+	MuteApprovals     string `split_words:"true" default:"0"`
+	UnmuteApprovals   string `split_words:"true" default:"0"`
+	BanDuration       string `split_words:"true" default:"24h"`
+	MuteDuration      string `split_words:"true" default:"1h"`
+	UndoWindow        string `split_words:"true" default:"15m"`
+	ConfirmOver       string `split_words:"true" default:"20"`
+	PreviewPages      string `split_words:"true" default:"100"`
+	Reasons           string `split_words:"true"`
+	RequireReasonCode string `split_words:"true" default:"false"`
 }
 
 // Config is modbot's parsed configuration. The README's configuration table gives the meaning of
@@ -99,6 +111,8 @@ type Config struct {
 	LogFormat    string
 
 	Digest bot.DigestSchedule // MODBOT_DIGEST_AT in MODBOT_DIGEST_TZ (config_digest.go); zero: off
+
+	Actions ActionConfig // the action pipeline's settings (config_action.go)
 }
 
 // needs says which groups of settings a subcommand requires; the others may be empty.
@@ -162,6 +176,7 @@ func (e env) parse(n needs) (Config, error) {
 	c.RequireReason = p.boolean("MODBOT_REQUIRE_REASON", e.RequireReason)
 	c.BootstrapAdmins = p.userIDs("MODBOT_BOOTSTRAP_ADMINS", e.BootstrapAdmins)
 	c.Digest = p.digest(e.DigestAt, e.DigestTz, c.AuditChannel)
+	c.Actions = p.actions(e, c.UnbanApprovals)
 	if c.SlackTeamID != "" && !isSlackID(c.SlackTeamID, "T", "E") {
 		p.add("MODBOT_SLACK_TEAM_ID", "must be a Slack workspace ID such as T0123ABCD")
 	}

@@ -40,7 +40,7 @@ func serve(ctx context.Context, stderr io.Writer) error {
 		},
 		Rate:        cfg.TimRate,
 		WrapLimiter: m.Limiter,
-		Bot: bot.Options{
+		Bot: cfg.Actions.options(bot.Options{
 			AppToken:        cfg.SlackAppToken,
 			BotToken:        cfg.SlackBotToken,
 			APIURL:          cfg.SlackAPIURL,
@@ -56,7 +56,7 @@ func serve(ctx context.Context, stderr io.Writer) error {
 			Digest:          cfg.Digest,
 			Logger:          log,
 			Metrics:         m,
-		},
+		}),
 	})
 	if err != nil {
 		return err
