@@ -366,6 +366,9 @@ func auditLineBy(e store.AuditEntry, who func(string) string) string {
 	b.WriteString(slackDate(e.Time))
 	b.WriteString(" " + who(e.Actor))
 	b.WriteString(" *" + Escape(oneLine(string(e.Action))) + "*")
+	if e.Kind != "" && string(e.Kind) != string(e.Action) { // "request ban", "approve unban"
+		b.WriteString(" " + Escape(oneLine(string(e.Kind))))
+	}
 	switch {
 	case e.Target == "":
 	case e.TargetKind == "user":
@@ -384,6 +387,9 @@ func auditLineBy(e store.AuditEntry, who func(string) string) string {
 	}
 	if e.Code != 0 {
 		fmt.Fprintf(&b, " · code %d", e.Code)
+	}
+	if e.ReasonCode != "" {
+		b.WriteString(" · reason " + Code(e.ReasonCode))
 	}
 	if d := strings.TrimSpace(oneLine(e.Detail)); d != "" {
 		b.WriteString(" · " + Code(Truncate(d, maxDetailChars)))
