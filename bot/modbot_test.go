@@ -147,7 +147,7 @@ func TestModbot_Log(t *testing.T) {
 	add(bob, "room", "lobby", "m-bob-room", "acct3")
 	add(erin, "group", "@TGS#2two", "m-erin-group", "acct1")
 	for _, k := range []struct {
-		kind          store.ActionKind
+		kind         store.ActionKind
 		code, detail string
 	}{{store.BanAction, "spam", "m-ban-spam"}, {store.MuteAction, "spam", "m-mute-spam"}, {store.BanAction, "abuse", "m-ban-abuse"}} {
 		if _, err := e.store.Append(ctx, store.AuditEntry{Actor: bob, Action: store.AuditAction(k.kind), TargetKind: "group", Target: "@TGS#2two",
