@@ -69,7 +69,7 @@ func commandTable() []command {
 		handle:      handler((*Bot).handleRoles),
 		help:        helpRoles,
 	}, {
-		CommandSpec: CommandSpec{CmdBanned, "List who is banned from a room or group, and until when", "<room-id> | room <room-id> | group <group-id>", false},
+		CommandSpec: CommandSpec{CmdBanned, "List who is banned from a room or group (or muted in a group), and until when", "<room-id> | room <room-id> | group <group-id> [muted]", false},
 		role:        store.RoleViewer,
 		parse:       func(in cmdText, _ ParseConfig) (Command, error) { return parseBanned(in.tokens()) },
 		handle:      handler((*Bot).handleBanned),
@@ -308,9 +308,11 @@ type RolesCmd struct {
 	Accounts []tim.UserID // distinct, in the order given
 }
 
-// BannedCmd asks for the banned members of a room or a group (/banned).
+// BannedCmd asks for the banned members of a room or a group (/banned), or a group's muted
+// members (/banned group <group-id> muted).
 type BannedCmd struct {
 	Target Target
+	Muted  bool // list the group's mutes instead of its bans; Target is then a group
 }
 
 // ModbotCmd is one of /modbot's subcommands; only the fields its Sub uses are set.

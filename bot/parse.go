@@ -60,10 +60,17 @@ func parseBanned(args []cmdToken) (*BannedCmd, error) {
 	if err != nil {
 		return nil, err
 	}
+	c := &BannedCmd{Target: target}
+	if len(rest) > 0 && rest[0].is("muted") {
+		if target.Kind != TargetGroup {
+			return nil, fmt.Errorf("rooms have no mutes: \"muted\" lists a group's muted members, e.g. /banned group <group-id> muted")
+		}
+		c.Muted, rest = true, rest[1:]
+	}
 	if len(rest) > 0 {
 		return nil, fmt.Errorf("unexpected %s after the %s ID: /banned lists one room or group", rest[0].quoted(), target.Kind)
 	}
-	return &BannedCmd{Target: target}, nil
+	return c, nil
 }
 
 // parseTarget reads the target at the start of args: "room <room-id>", for

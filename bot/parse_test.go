@@ -170,6 +170,8 @@ func TestParse(t *testing.T) {
 			&ModbotCmd{Sub: SubAllow, User: "U1AB", Role: store.RoleViewer}},
 		{"RevokeMention", "/modbot", "revoke <@W42XY|dana>", strictCfg, &ModbotCmd{Sub: SubRevoke, User: "W42XY"}},
 		{"RevokeMemberID", "/modbot", "revoke U42XY", strictCfg, &ModbotCmd{Sub: SubRevoke, User: "U42XY"}},
+		{"BannedGroupMuted", "/banned", "Group g Muted", strictCfg, &BannedCmd{Target: groupTarget("g"), Muted: true}},
+		{"BannedGroupNamedMuted", "/banned", "group muted", strictCfg, &BannedCmd{Target: groupTarget("muted")}},
 		{"LogActionReason", "/modbot", "log action:BAN reason:Spam", strictCfg,
 			&ModbotCmd{Sub: SubLog, Log: LogFilter{Action: store.BanAction, Reason: "spam", Count: 10}}},
 		{"LogActionSpaced", "/modbot", "log action: unmute reason: off-topic_2", strictCfg,
@@ -321,6 +323,9 @@ func TestParse_Errors(t *testing.T) {
 		{"CodeRequiredNoReason", "/unban", "g a", ParseConfig{Reasons: testReasons, RequireReasonCode: true}, CmdUnban,
 			"", []string{"a reason code is required", "spam or abuse"}},
 		{"CodeRequiredUnknownCode", "/mute", "g a -- scam: x", codesRequired, CmdMute, "", []string{"does not start with a reason code"}},
+		{"BannedRoomMuted", "/banned", "room r muted", strictCfg, CmdBanned, "", []string{"rooms have no mutes", "/banned group <group-id> muted"}},
+		{"BannedBareRoomMuted", "/banned", "r muted", strictCfg, CmdBanned, "", []string{"rooms have no mutes"}},
+		{"BannedMutedExtra", "/banned", "group g muted x", strictCfg, CmdBanned, "", []string{`unexpected "x" after the group ID`}},
 		{"LogUnknownAction", "/modbot", "log action:kick", strictCfg, CmdModbot,
 			`unknown action "kick": use action:ban, action:mute, action:unmute or action:unban`, nil},
 		{"LogActionNoValue", "/modbot", "log action:", strictCfg, CmdModbot, "action: needs a value, e.g. action:ban", nil},
@@ -533,6 +538,9 @@ func checkParsed(t *testing.T, cmd Command, cfg ParseConfig) {
 		accounts(accountStrings(c.Accounts))
 	case *BannedCmd:
 		target(c.Target)
+		if c.Muted && c.Target.Kind != TargetGroup {
+			t.Fatalf("muted list of %v", c.Target)
+		}
 	case *ModbotCmd:
 		switch c.Sub {
 		case SubHelp, SubWhoami, SubWho, SubPending:
@@ -586,6 +594,9 @@ func canonicalText(cmd Command) string {
 		w = append(append(w, string(c.Group)), accountStrings(c.Accounts)...)
 	case *BannedCmd:
 		w = append(w, c.Target.String())
+		if c.Muted {
+			w = append(w, "muted")
+		}
 	case *ModbotCmd:
 		w = append(w, string(c.Sub))
 		switch c.Sub {

@@ -254,14 +254,15 @@ func helpRoles(cfg ParseConfig) helpTopic {
 func helpBanned(ParseConfig) helpTopic {
 	return helpTopic{
 		name: CmdBanned,
-		what: "who is banned from a room or group, and until when",
+		what: "who is banned from a room or group, or muted in a group, and until when",
 		who:  "Anyone on the allowlist",
 		forms: [][2]string{
 			{"/banned <room-id>"},
 			{"/banned room <room-id>"},
 			{"/banned group <group-id>"},
+			{"/banned group <group-id> muted", "the group's muted members"},
 		},
-		examples: []string{"/banned standup-42", "/banned group @TGS#aJRGC4MH6"},
+		examples: []string{"/banned standup-42", "/banned group @TGS#aJRGC4MH6", "/banned group @TGS#aJRGC4MH6 muted"},
 	}
 }
 
