@@ -67,7 +67,7 @@ func parseActionCmd(a store.ActionKind, in cmdText, cfg ParseConfig) (*ActionCmd
 			return nil, fmt.Errorf("%s needs a duration after it: %s (an account named \"for\" cannot be named in %s)", k.quoted(), durationExamples, name)
 		}
 		if c.Duration != 0 {
-			return nil, fmt.Errorf("two durations given (for %s and for %s): give one", durationAt.s, args[i+1].s)
+			return nil, fmt.Errorf("two durations given (for %s and for %s): give one", durationAt.s, quoteInput(args[i+1].s))
 		}
 		i++
 		d, err := parseDuration(args[i])

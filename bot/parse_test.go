@@ -309,7 +309,7 @@ func TestParse_Errors(t *testing.T) {
 		{"BanOverMax", "/ban", "g a for 71582789m -- r", strictCfg, CmdBan,
 			"for 71582789m is longer than Tencent allows (4,294,967,295 seconds, about 136 years): use for permanent", nil},
 		{"BanOverflow", "/ban", "g a for 99999999999999999999999w -- r", strictCfg, CmdBan, "", []string{"longer than Tencent allows"}},
-		{"BanTwoDurations", "/ban", "g a for 7d b for 1d -- r", strictCfg, CmdBan, "two durations given (for 7d and for 1d): give one", nil},
+		{"BanTwoDurations", "/ban", "g a for 7d b for 1d -- r", strictCfg, CmdBan, `two durations given (for 7d and for "1d"): give one`, nil},
 		{"UnbanDuration", "/unban", "g a for 7d -- r", strictCfg, CmdUnban, "/unban takes no duration (for 7d): an unban lifts the ban for good, at once", nil},
 		{"UnmuteDuration", "/unmute", "g a for permanent", strictCfg, CmdUnmute, "", []string{"/unmute takes no duration (for permanent)"}},
 		{"MuteRoom", "/mute", "room r a -- r", strictCfg, CmdMute, "", []string{"/mute works on groups only", "rooms have no mutes", "/ban room"}},
