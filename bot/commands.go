@@ -189,11 +189,11 @@ const (
 
 // ParseConfig is the part of modbot's configuration that changes what Parse accepts.
 type ParseConfig struct {
-	// RequireReason makes /unban refuse a command without a reason
-	// (MODBOT_REQUIRE_REASON, true by default in production). The zero value
-	// does not require one.
+	// RequireReason makes /ban, /mute and /unban refuse a command without a reason
+	// (MODBOT_REQUIRE_REASON, true by default in production); /unmute never needs one.
+	// The zero value does not require one.
 	RequireReason bool
-	// MaxAccounts caps the distinct accounts of /unban and /roles
+	// MaxAccounts caps the distinct accounts of /ban, /mute, /unmute, /unban and /roles
 	// (MODBOT_MAX_ACCOUNTS). Zero means DefaultMaxAccounts.
 	MaxAccounts int
 	// Reasons are the reason codes a reason may start with (MODBOT_REASONS): "-- spam: text"
