@@ -27,6 +27,7 @@ type bannedResult struct {
 	ID      string        `json:"id"`
 	At      time.Time     `json:"at"` // when the list was read
 	Entries []bannedEntry `json:"entries"`
+	Muted   bool          `json:"muted,omitempty"`   // a group's mutes, not its bans
 	Note    string        `json:"note,omitempty"`    // why the list may be incomplete (escaped mrkdwn)
 	Omitted *bannedTail   `json:"omitted,omitempty"` // entries past maxKeptEntries, only counted (see keep)
 }
@@ -43,13 +44,20 @@ func (b *Bot) handleBanned(ctx context.Context, inv *invocation, c *BannedCmd) {
 		list []tim.BannedMember
 		err  error
 	)
-	if c.Target.Kind == TargetGroup {
+	switch {
+	case c.Muted:
+		var muted []tim.MutedMember
+		muted, err = b.tim.GroupMutedMembers(ctx, c.Target.Group)
+		for _, m := range muted {
+			list = append(list, tim.BannedMember{Account: m.Account, Until: m.Until})
+		}
+	case c.Target.Kind == TargetGroup:
 		list, err = b.tim.GroupBannedMembers(ctx, c.Target.Group)
-	} else {
+	default:
 		list, err = b.tim.RoomBannedMembers(ctx, c.Target.Room)
 	}
 	kind := c.Target.Kind.String()
-	res := bannedResult{Kind: kind, ID: c.Target.ID(), At: time.Now()}
+	res := bannedResult{Kind: kind, ID: c.Target.ID(), At: time.Now(), Muted: c.Muted}
 	switch {
 	case err == nil:
 	case errors.Is(err, tim.ErrPageStalled) || errors.Is(err, tim.ErrTooManyPages):
@@ -83,7 +91,7 @@ func (b *Bot) handleBanned(ctx context.Context, inv *invocation, c *BannedCmd) {
 	if res.Note != "" {
 		outcome = store.OutcomePartial
 	}
-	b.audit(ctx, inv, store.AuditEntry{Action: store.ActionBanned, TargetKind: kind, Target: c.Target.ID(), Outcome: outcome, Code: tim.Code(err), Detail: fmt.Sprintf("%d banned", len(res.Entries))})
+	b.audit(ctx, inv, store.AuditEntry{Action: store.ActionBanned, TargetKind: kind, Target: c.Target.ID(), Outcome: outcome, Code: tim.Code(err), Detail: fmt.Sprintf("%d %s", len(res.Entries), res.words().adj)})
 	b.reply(ctx, inv, renderBanned(res, id, 0))
 }
 
@@ -105,4 +113,16 @@ func (r bannedResult) counts() (soon, forever int) {
 		}
 	}
 	return soon, forever
+}
+
+// bannedWords are the words of a /banned answer: bans, or a group's mutes.
+type bannedWords struct {
+	noun, nouns, adj, prep, header string
+}
+
+func (r bannedResult) words() bannedWords {
+	if r.Muted {
+		return bannedWords{"mute", "mutes", "muted", "in", "Muted in"}
+	}
+	return bannedWords{"ban", "bans", "banned", "from", "Banned from"}
 }

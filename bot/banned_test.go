@@ -9,6 +9,7 @@ import (
 
 	"modbot/bot/slacktest"
 	"modbot/store/storetest"
+	"modbot/tim"
 	"modbot/tim/timtest"
 )
 
@@ -86,6 +87,34 @@ func TestBanned_GroupAndEmpty(t *testing.T) {
 	}
 	e.command(alice, moderation, "/banned", "quiet")
 	answer(e, alice, "Nobody is banned from room `quiet`")
+}
+
+// /banned group <id> muted lists the group's mutes (get_group_muted_account), not its bans.
+func TestBanned_GroupMuted(t *testing.T) {
+	e := newEnv(t)
+	g := e.tim.CreateGroup(timtest.Public)
+	e.tim.Mute(g, "loud", 90*time.Minute)
+	e.tim.Mute(g, "forever", tim.Permanent)
+	e.tim.Ban(g, "banned-only", time.Hour)
+
+	e.command(alice, moderation, "/banned", "group "+g+" MUTED")
+	msg := answer(e, alice, "2 accounts are* muted in group")
+	text := msg.VisibleText()
+	for _, want := range []string{"Muted in group", "1 mute ends within 24 hours", "1 is permanent", "`loud` until", "`forever` permanently"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("muted list lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "banned-only") {
+		t.Errorf("muted list shows a ban:\n%s", text)
+	}
+	if got := e.tim.Calls("group_open_http_svc/get_group_muted_account"); got != 1 {
+		t.Errorf("get_group_muted_account calls = %d, want 1", got)
+	}
+
+	quiet := e.tim.CreateGroup(timtest.Public)
+	e.command(alice, moderation, "/banned", "group "+quiet+" muted")
+	answer(e, alice, "Nobody is muted in group `"+quiet+"`")
 }
 
 // TestPage_ExpiredAndRefused: a page click is authorized at the moment of the click, and a

@@ -39,10 +39,28 @@ type command struct {
 // variable, because handlers and help refer back to it.
 func commandTable() []command {
 	return []command{{
+		CommandSpec: CommandSpec{CmdBan, "Ban Tencent Chat accounts from a group or room, for a while or for good", "<group-id> | room <room-id>  <account>...  [for 7d]  -- <reason>", false},
+		role:        store.RoleModerator,
+		parse:       parseAction(store.BanAction),
+		handle:      handler((*Bot).handleAction),
+		help:        helpBan,
+	}, {
+		CommandSpec: CommandSpec{CmdMute, "Stop Tencent Chat accounts from sending in a group, for a while or for good", "<group-id>  <account>...  [for 1h]  -- <reason>", false},
+		role:        store.RoleModerator,
+		parse:       parseAction(store.MuteAction),
+		handle:      handler((*Bot).handleAction),
+		help:        helpMute,
+	}, {
+		CommandSpec: CommandSpec{CmdUnmute, "Let muted Tencent Chat accounts send in a group again", "<group-id>  <account>...  [-- <reason>]", false},
+		role:        store.RoleModerator,
+		parse:       parseAction(store.UnmuteAction),
+		handle:      handler((*Bot).handleAction),
+		help:        helpUnmute,
+	}, {
 		CommandSpec: CommandSpec{CmdUnban, "Ask for Tencent Chat accounts to be unbanned (needs an approver)", "<group-id> | room <room-id>  <account>...  -- <reason>", false},
 		role:        store.RoleModerator,
-		parse:       func(in cmdText, cfg ParseConfig) (Command, error) { return parseUnban(in, cfg) },
-		handle:      handler((*Bot).handleUnban),
+		parse:       parseAction(store.UnbanAction),
+		handle:      handler((*Bot).handleAction),
 		help:        helpUnban,
 	}, {
 		CommandSpec: CommandSpec{CmdRoles, "Show accounts' roles in a Tencent Chat group", "<group-id> <account>...", false},
@@ -51,7 +69,7 @@ func commandTable() []command {
 		handle:      handler((*Bot).handleRoles),
 		help:        helpRoles,
 	}, {
-		CommandSpec: CommandSpec{CmdBanned, "List who is banned from a room or group, and until when", "<room-id> | room <room-id> | group <group-id>", false},
+		CommandSpec: CommandSpec{CmdBanned, "List who is banned from a room or group (or muted in a group), and until when", "<room-id> | room <room-id> | group <group-id> [muted]", false},
 		role:        store.RoleViewer,
 		parse:       func(in cmdText, _ ParseConfig) (Command, error) { return parseBanned(in.tokens()) },
 		handle:      handler((*Bot).handleBanned),
@@ -130,7 +148,7 @@ func subcommandTable() []subcommand {
 		{SubWhoami, store.RoleViewer, "/modbot whoami", "your role", noArgs, (*Bot).whoami},
 		{SubWho, store.RoleViewer, "/modbot who", "everyone with access", noArgs, (*Bot).who},
 		{SubPending, store.RoleViewer, "/modbot pending", "open requests, with links to their threads", noArgs, (*Bot).pending},
-		{SubLog, store.RoleViewer, "/modbot log [account:<id>] [group:<id>] [room:<id>] [by:@user] [#<n>] [-n <count>]",
+		{SubLog, store.RoleViewer, "/modbot log [account:<id>] [group:<id>] [room:<id>] [by:@user] [action:<kind>] [reason:<code>] [#<n>] [-n <count>]",
 			"the latest audit entries matching every filter, newest first (" + strconv.Itoa(DefaultLogCount) + " by default, -n up to " + strconv.Itoa(MaxLogCount) + ")",
 			parseLogArgs, (*Bot).auditLog},
 		{SubAllow, store.RoleAdmin, "/modbot allow @user <role> [group:<id> | room:<id>]", "grant a role (global admins), everywhere or on one group or room: viewer < moderator < approver < admin", parseAllowArgs, (*Bot).allowOrRevoke},
@@ -150,6 +168,9 @@ func lookupSubcommand(name Subcommand) (subcommand, bool) {
 
 // The slash commands modbot answers, as Slack sends them in a payload's command field.
 const (
+	CmdBan    = "/ban"
+	CmdMute   = "/mute"
+	CmdUnmute = "/unmute"
 	CmdUnban  = "/unban"
 	CmdRoles  = "/roles"
 	CmdBanned = "/banned"
@@ -168,16 +189,25 @@ const (
 
 // ParseConfig is the part of modbot's configuration that changes what Parse accepts.
 type ParseConfig struct {
-	// RequireReason makes /unban refuse a command without a reason
-	// (MODBOT_REQUIRE_REASON, true by default in production). The zero value
-	// does not require one.
+	// RequireReason makes /ban, /mute and /unban refuse a command without a reason
+	// (MODBOT_REQUIRE_REASON, true by default in production); /unmute never needs one.
+	// The zero value does not require one.
 	RequireReason bool
-	// MaxAccounts caps the distinct accounts of /unban and /roles
+	// MaxAccounts caps the distinct accounts of /ban, /mute, /unmute, /unban and /roles
 	// (MODBOT_MAX_ACCOUNTS). Zero means DefaultMaxAccounts.
 	MaxAccounts int
+	// Reasons are the reason codes a reason may start with (MODBOT_REASONS): "-- spam: text"
+	// or "-- spam" sets ActionCmd.ReasonCode; an unknown code is plain text.
+	Reasons []ReasonCode
+	// RequireReasonCode makes /ban, /mute and /unban refuse a reason without a known code
+	// (MODBOT_REQUIRE_REASON_CODE); /unmute never needs a reason or a code.
+	RequireReasonCode bool
+	// Policies are the actions' policies (Options.Policies), for the help only: whether an
+	// action waits for approvers and its default duration. A missing action is DefaultPolicy's.
+	Policies map[store.ActionKind]Policy
 }
 
-// Command is a parsed slash command: *UnbanCmd, *RolesCmd, *BannedCmd or *ModbotCmd.
+// Command is a parsed slash command: *ActionCmd, *RolesCmd, *BannedCmd or *ModbotCmd.
 type Command interface {
 	// Name is the slash command, e.g. CmdUnban; Usage(Name(), cfg) explains it.
 	Name() string
@@ -222,19 +252,13 @@ func (t Target) ID() string {
 // String returns the target as a moderator would type it, e.g. "room standup-42".
 func (t Target) String() string { return t.Kind.String() + " " + t.ID() }
 
-// UnbanCmd asks for accounts to be unbanned from a group or a room (/unban).
-type UnbanCmd struct {
-	Target   Target
-	Accounts []tim.UserID // distinct, in the order given; each valid by tim.IDByteOK, at most MaxAccountBytes
-	// Reason is the text after "--", trimmed, at most MaxReasonBytes of valid
-	// UTF-8; "" when none was given. Slack links are replaced by the words the
-	// user typed, other Slack syntax ("<!channel>", "<@U123|bob>") is kept as
-	// text: escape it before rendering.
-	Reason string
-}
-
 // ActionCmd asks for one action on accounts of a group or a room: /ban, /mute, /unmute or
-// /unban. It is the one command type of the action pipeline.
+// /unban. It is the one command type of the action pipeline. Parse guarantees: Accounts are
+// distinct, at least one, each valid by tim.IDByteOK and at most MaxAccountBytes, at most
+// ParseConfig.MaxAccounts of them; Target is a group for mute and unmute; Duration is 0 or
+// from MinActionDuration to tim.Permanent; Reason is valid UTF-8 without control characters
+// other than newline and tab (Slack links replaced by the words typed, other Slack syntax kept
+// as text); ReasonCode is one of ParseConfig.Reasons' codes, as configured, or "".
 type ActionCmd struct {
 	Action   store.ActionKind
 	Target   Target
@@ -284,9 +308,11 @@ type RolesCmd struct {
 	Accounts []tim.UserID // distinct, in the order given
 }
 
-// BannedCmd asks for the banned members of a room or a group (/banned).
+// BannedCmd asks for the banned members of a room or a group (/banned), or a group's muted
+// members (/banned group <group-id> muted).
 type BannedCmd struct {
 	Target Target
+	Muted  bool // list the group's mutes instead of its bans; Target is then a group
 }
 
 // ModbotCmd is one of /modbot's subcommands; only the fields its Sub uses are set.
@@ -298,9 +324,6 @@ type ModbotCmd struct {
 	Scope store.Scope // SubAllow, SubRevoke: the target the role is for; zero: global
 	Log   LogFilter   // SubLog
 }
-
-// Name returns CmdUnban.
-func (*UnbanCmd) Name() string { return CmdUnban }
 
 // Name returns CmdRoles.
 func (*RolesCmd) Name() string { return CmdRoles }
@@ -332,8 +355,14 @@ type LogFilter struct {
 	Group   string // group:<id>
 	Room    string // room:<id>
 	By      string // by:<user>, a Slack member ID
-	Request int64  // #<n>; 0 means any request
-	Count   int    // -n <count>: entries to show, 1 to MaxLogCount (default DefaultLogCount)
+	// Action (action:<kind>) keeps the entries of requests of that kind: their request, approvals,
+	// execution and outcome.
+	Action store.ActionKind
+	// Reason (reason:<code>) keeps the entries of requests whose reason started with that code,
+	// lower case; any code of the right form, so codes no longer configured still find old entries.
+	Reason  string
+	Request int64 // #<n>; 0 means any request
+	Count   int   // -n <count>: entries to show, 1 to MaxLogCount (default DefaultLogCount)
 }
 
 // UsageError is a command modbot could not make sense of. Its Error is

@@ -13,6 +13,7 @@ type Tencent interface {
 	execTencent // the executor's bulk writes and re-reads (executor.go)
 	GroupInfo(ctx context.Context, g tim.GroupID) (tim.GroupInfo, error)
 	GetRolesInGroup(ctx context.Context, g tim.GroupID, accounts []tim.UserID) ([]tim.MemberRole, error)
+	GroupMutedMembers(ctx context.Context, g tim.GroupID) ([]tim.MutedMember, error) // /banned group <id> muted
 }
 
 // Store is what the bot keeps in Redis. *store.Store satisfies it.

@@ -51,7 +51,7 @@ func openHome(t *testing.T, e *env, user string) slacktest.HomeView {
 // approving there decides it, updates the thread's root, and publishes bob's Home again without
 // it. alice's Home lists it as her own with Cancel; dave's says who can grant access.
 func TestHome_ApproveFromHome(t *testing.T) {
-	e := newEnv(t)
+	e := newEnv(t, withBotOptions(func(o *botOptions) { o.Reasons = []bot.ReasonCode{{Code: "spam", Label: "Spam"}} }))
 	g := e.tim.CreateGroup(timtest.AVChatRoom)
 	e.tim.Ban(g, "u1", time.Hour)
 	root := unbanOpen(t, e, alice, g+" u1 -- spam: appeal accepted")

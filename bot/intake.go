@@ -47,7 +47,20 @@ const dedupTTL = 45 * time.Second
 
 // parseConfig is the parser's view of the options.
 func (b *Bot) parseConfig() ParseConfig {
-	return ParseConfig{RequireReason: b.o.RequireReason, MaxAccounts: b.o.MaxAccounts}
+	policies := make(map[store.ActionKind]Policy, len(b.o.Policies)+1)
+	for a, p := range b.o.Policies {
+		policies[a] = p
+	}
+	if b.o.Approvals > 0 { // the unban's approvals, as older callers set them
+		p, ok := policies[store.UnbanAction]
+		if !ok {
+			p = DefaultPolicy(store.UnbanAction)
+		}
+		p.Approvals = b.o.Approvals
+		policies[store.UnbanAction] = p
+	}
+	return ParseConfig{RequireReason: b.o.RequireReason, MaxAccounts: b.o.MaxAccounts,
+		Reasons: b.o.Reasons, RequireReasonCode: b.o.RequireReasonCode, Policies: policies}
 }
 
 // acceptCommand runs on the event loop and returns the ack payload: a usage error at once, or a

@@ -135,7 +135,7 @@ func (b *Bot) pending(ctx context.Context, inv *invocation, _ *ModbotCmd) {
 func (b *Bot) auditLog(ctx context.Context, inv *invocation, c *ModbotCmd) {
 	f := c.Log
 	lr := logResult{
-		Filter: store.AuditFilter{Actor: f.By, Account: f.Account, Group: f.Group, Room: f.Room},
+		Filter: store.AuditFilter{Actor: f.By, Account: f.Account, Group: f.Group, Room: f.Room, Kind: f.Action, ReasonCode: f.Reason},
 		Label:  logLabel(f),
 		Count:  f.Count,
 	}
@@ -211,6 +211,8 @@ func logLabel(f LogFilter) string {
 	if f.By != "" {
 		parts = append(parts, "by:"+f.By)
 	}
+	add("action", string(f.Action))
+	add("reason", f.Reason)
 	if f.Request > 0 {
 		parts = append(parts, fmt.Sprintf("#%d", f.Request))
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"modbot/bot"
 	"modbot/bot/slacktest"
 	"modbot/store"
 	"modbot/tim/timtest"
@@ -131,7 +132,7 @@ func TestModbot_Pending(t *testing.T) {
 var dateLine = regexp.MustCompile(`(?m)^<!date\^`)
 
 func TestModbot_Log(t *testing.T) {
-	e := newEnv(t)
+	e := newEnv(t, withBotOptions(func(o *bot.Options) { o.Reasons = []bot.ReasonCode{{Code: "appeal", Label: "Appeal accepted"}} }))
 	ctx := t.Context()
 	add := func(actor, kind, target, detail string, accounts ...string) {
 		t.Helper()
@@ -145,8 +146,17 @@ func TestModbot_Log(t *testing.T) {
 	add(alice, "room", "lobby", "m-alice-room", "acct2")
 	add(bob, "room", "lobby", "m-bob-room", "acct3")
 	add(erin, "group", "@TGS#2two", "m-erin-group", "acct1")
+	for _, k := range []struct {
+		kind         store.ActionKind
+		code, detail string
+	}{{store.BanAction, "spam", "m-ban-spam"}, {store.MuteAction, "spam", "m-mute-spam"}, {store.BanAction, "abuse", "m-ban-abuse"}} {
+		if _, err := e.store.Append(ctx, store.AuditEntry{Actor: bob, Action: store.AuditAction(k.kind), TargetKind: "group", Target: "@TGS#2two",
+			Outcome: "ok", Detail: k.detail, Kind: k.kind, ReasonCode: k.code}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	g := e.tim.CreateGroup(timtest.Public)
-	e.command(alice, moderation, "/unban", g+" acct9 -- m-request <!channel>")
+	e.command(alice, moderation, "/unban", g+" acct9 -- Appeal: m-request <!channel>")
 	e.waitFor("root message", func(s *slacktest.Server) bool { return len(s.Messages(approvals)) == 1 })
 
 	for _, tc := range []struct {
@@ -160,6 +170,12 @@ func TestModbot_Log(t *testing.T) {
 		{"by:<@U0BOB|bob>", []string{"m-bob-room", "m-bob-group"}, []string{"m-alice-room", "m-erin-group"}},
 		{"by:<@U0BOB|bob> room:lobby", []string{"m-bob-room"}, []string{"m-bob-group", "m-alice-room"}},
 		{"#1", []string{"m-request &lt;!channel&gt;"}, []string{"m-bob-group"}},
+		{"action:ban", []string{"m-ban-abuse", "m-ban-spam"}, []string{"m-mute-spam", "m-request", "m-bob-group"}},
+		{"action:unban", []string{"*request* unban", "m-request"}, []string{"m-ban-spam", "m-bob-group"}},
+		{"reason:SPAM", []string{"· reason `spam`", "m-mute-spam", "m-ban-spam"}, []string{"m-ban-abuse", "m-request"}},
+		{"action:ban reason:spam group:@TGS#2two", []string{"m-ban-spam"}, []string{"m-mute-spam", "m-ban-abuse", "m-erin-group"}},
+		{"action:unmute", []string{"action:unmute"}, []string{"m-"}},
+		{"reason:appeal", []string{"*request* unban", "· reason `appeal` · `m-request &lt;!channel&gt;`"}, []string{"m-ban", "m-bob-group"}},
 	} {
 		t.Run(tc.filter, func(t *testing.T) {
 			text := reply(e, vic, moderation, "/modbot", "log "+tc.filter).VisibleText()

@@ -32,36 +32,6 @@ func Parse(command, text string, cfg ParseConfig) (Command, error) {
 	return cmd, nil
 }
 
-func parseUnban(in cmdText, cfg ParseConfig) (*UnbanCmd, error) {
-	args, reason, hasReason := in.splitReason()
-	if len(args) == 0 {
-		return nil, errors.New("say which group and which accounts to unban")
-	}
-	target, args, err := parseTarget(args, true)
-	if err != nil {
-		return nil, err
-	}
-	for _, k := range args {
-		if d, ok := gluedReasonMarker(k); ok {
-			return nil, fmt.Errorf("%s looks like the start of the reason: put a space after %q", k.quoted(), d)
-		}
-	}
-	accounts, err := parseAccounts(args, cfg, "after the "+target.Kind.String()+" ID")
-	if err != nil {
-		return nil, err
-	}
-	reason = cleanReason(reason)
-	switch {
-	case len(reason) > MaxReasonBytes:
-		return nil, fmt.Errorf("the reason is %s bytes; it can be at most %s bytes", withCommas(len(reason)), withCommas(MaxReasonBytes))
-	case reason == "" && cfg.RequireReason && hasReason:
-		return nil, errors.New("the reason after \"--\" is empty: say why these accounts should be unbanned")
-	case reason == "" && cfg.RequireReason:
-		return nil, errors.New("a reason is required: end the command with \" -- \" and why, e.g. \"-- appeal accepted\"")
-	}
-	return &UnbanCmd{Target: target, Accounts: accounts, Reason: reason}, nil
-}
-
 func parseRoles(args []cmdToken, cfg ParseConfig) (*RolesCmd, error) {
 	if len(args) == 0 {
 		return nil, errors.New("say which group and which accounts to look up")
@@ -90,10 +60,17 @@ func parseBanned(args []cmdToken) (*BannedCmd, error) {
 	if err != nil {
 		return nil, err
 	}
+	c := &BannedCmd{Target: target}
+	if len(rest) > 0 && rest[0].is("muted") {
+		if target.Kind != TargetGroup {
+			return nil, fmt.Errorf("rooms have no mutes: \"muted\" lists a group's muted members, e.g. /banned group <group-id> muted")
+		}
+		c.Muted, rest = true, rest[1:]
+	}
 	if len(rest) > 0 {
 		return nil, fmt.Errorf("unexpected %s after the %s ID: /banned lists one room or group", rest[0].quoted(), target.Kind)
 	}
-	return &BannedCmd{Target: target}, nil
+	return c, nil
 }
 
 // parseTarget reads the target at the start of args: "room <room-id>", for
@@ -305,7 +282,7 @@ func parseLogFilter(args []cmdToken) (LogFilter, error) {
 		default:
 			key, v, ok := k.cutKey()
 			if !ok {
-				return f, fmt.Errorf("unknown filter %s: use account:<id>, group:<id>, room:<id>, by:@user, #<n> or -n <count>", k.quoted())
+				return f, fmt.Errorf("unknown filter %s: use account:<id>, group:<id>, room:<id>, by:@user, action:<kind>, reason:<code>, #<n> or -n <count>", k.quoted())
 			}
 			if err := once(key + ":"); err != nil {
 				return f, err
@@ -327,6 +304,10 @@ func parseLogFilter(args []cmdToken) (LogFilter, error) {
 				f.Room, err = checkID(v, "room ID", "room IDs", MaxIDBytes)
 			case "by":
 				f.By, err = parseUser(v)
+			case "action":
+				f.Action, err = parseActionKind(v)
+			case "reason":
+				f.Reason, err = parseCodeFilter(v)
 			}
 			if err != nil {
 				return f, err
@@ -344,6 +325,10 @@ func filterExample(key string) string {
 		return "group:@TGS#aJRGC4MH6"
 	case "room":
 		return "room:standup-42"
+	case "action":
+		return "action:ban"
+	case "reason":
+		return "reason:spam"
 	}
 	return "by:@alice"
 }
@@ -422,4 +407,26 @@ func cleanReason(s string) string {
 		return r
 	}, s)
 	return strings.TrimFunc(s, func(r rune) bool { return r != ',' && isSeparator(r) })
+}
+
+// actionKindNames are the action kinds, in the order messages list them.
+var actionKindNames = []store.ActionKind{store.BanAction, store.MuteAction, store.UnmuteAction, store.UnbanAction}
+
+// parseActionKind reads action:<kind>.
+func parseActionKind(k cmdToken) (store.ActionKind, error) {
+	for _, a := range actionKindNames {
+		if k.is(string(a)) {
+			return a, nil
+		}
+	}
+	return "", fmt.Errorf("unknown action %s: use action:ban, action:mute, action:unmute or action:unban", k.quoted())
+}
+
+// parseCodeFilter reads reason:<code>: any well-formed code, in any case.
+func parseCodeFilter(k cmdToken) (string, error) {
+	code := strings.ToLower(k.s)
+	if !k.plain() || !ValidReasonCode(code) {
+		return "", fmt.Errorf("%s is not a reason code: codes are up to %d lowercase letters, digits, - or _, e.g. reason:spam", k.quoted(), MaxReasonCodeBytes)
+	}
+	return code, nil
 }

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"modbot/store"
@@ -16,8 +18,13 @@ import (
 func groupTarget(id string) Target { return Target{Kind: TargetGroup, Group: tim.GroupID(id)} }
 func roomTarget(id string) Target  { return Target{Kind: TargetRoom, Room: tim.RoomID(id)} }
 
+// testReasons are the reason codes of the parse tests.
+var testReasons = []ReasonCode{{"spam", "Spam or scam links"}, {"abuse", "Harassment"}}
+
 func TestParse(t *testing.T) {
 	strictCfg, laxCfg := ParseConfig{RequireReason: true}, ParseConfig{}
+	codesCfg := ParseConfig{RequireReason: true, Reasons: testReasons}
+	codesRequired := ParseConfig{RequireReason: true, Reasons: testReasons, RequireReasonCode: true}
 	reason1000 := strings.Repeat("é", 500)
 	tests := []struct {
 		name      string
@@ -27,65 +34,110 @@ func TestParse(t *testing.T) {
 	}{
 		// /unban
 		{"Unban", "/unban", "@TGS#aJRGC4MH6 alice bob -- spam wave ended", strictCfg,
-			&UnbanCmd{Target: groupTarget("@TGS#aJRGC4MH6"), Accounts: users("alice", "bob"), Reason: "spam wave ended"}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("@TGS#aJRGC4MH6"), Accounts: users("alice", "bob"), Reason: "spam wave ended"}},
 		{"UnbanRoom", "/unban", "room standup-42 carol -- appeal accepted", strictCfg,
-			&UnbanCmd{Target: roomTarget("standup-42"), Accounts: users("carol"), Reason: "appeal accepted"}},
+			&ActionCmd{Action: store.UnbanAction, Target: roomTarget("standup-42"), Accounts: users("carol"), Reason: "appeal accepted"}},
 		{"UnbanRoomKeywordAnyCase", "/unban", "Room r1 carol -- ok", strictCfg,
-			&UnbanCmd{Target: roomTarget("r1"), Accounts: users("carol"), Reason: "ok"}},
+			&ActionCmd{Action: store.UnbanAction, Target: roomTarget("r1"), Accounts: users("carol"), Reason: "ok"}},
 		{"UnbanGroupWordIsAGroupID", "/unban", "group alice -- ok", strictCfg,
-			&UnbanCmd{Target: groupTarget("group"), Accounts: users("alice"), Reason: "ok"}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("group"), Accounts: users("alice"), Reason: "ok"}},
 		{"CommandAnyCase", "/UNBAN", "g a -- r", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: "r"}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("g"), Accounts: users("a"), Reason: "r"}},
 		{"EmDash", "/unban", "g a b — phone typed this", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a", "b"), Reason: "phone typed this"}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("g"), Accounts: users("a", "b"), Reason: "phone typed this"}},
 		{"EnDash", "/unban", "g a – r", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: "r"}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("g"), Accounts: users("a"), Reason: "r"}},
 		{"ReasonKeepsLaterDashes", "/unban", "g a -- one -- two — three", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: "one -- two — three"}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("g"), Accounts: users("a"), Reason: "one -- two — three"}},
 		{"ReasonMultiline", "/unban", "g a --\n  line one\nline two\n", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: "line one\nline two"}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("g"), Accounts: users("a"), Reason: "line one\nline two"}},
 		{"ReasonKeepsCommas", "/unban", "g a -- spam, then more spam", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: "spam, then more spam"}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("g"), Accounts: users("a"), Reason: "spam, then more spam"}},
 		{"ReasonSpecialMentionStaysText", "/unban", "g a -- <!channel> look <!subteam^S123|@mods>", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: "<!channel> look <!subteam^S123|@mods>"}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("g"), Accounts: users("a"), Reason: "<!channel> look <!subteam^S123|@mods>"}},
 		{"ReasonUserMentionStaysText", "/unban", "g a -- thanks <@U123ABC|bob>", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: "thanks <@U123ABC|bob>"}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("g"), Accounts: users("a"), Reason: "thanks <@U123ABC|bob>"}},
 		{"ReasonEntitiesUnescaped", "/unban", "g a -- a &amp; b &lt;3 &gt;_&lt; &amp;lt;", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: "a & b <3 >_< &lt;"}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("g"), Accounts: users("a"), Reason: "a & b <3 >_< &lt;"}},
 		{"ReasonTypedChannelIsText", "/unban", "g a -- &lt;!channel&gt;", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: "<!channel>"}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("g"), Accounts: users("a"), Reason: "<!channel>"}},
 		{"ReasonLinkUnwrapped", "/unban", "g a -- see <https://example.com/x?a=1&amp;b=2|example.com/x> and <https://t.co/y>", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: "see example.com/x and https://t.co/y"}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("g"), Accounts: users("a"), Reason: "see example.com/x and https://t.co/y"}},
 		{"ReasonControlCharsReplaced", "/unban", "g a -- bad\x00byte\xff\tend", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: "bad\uFFFDbyte\uFFFD\tend"}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("g"), Accounts: users("a"), Reason: "bad\uFFFDbyte\uFFFD\tend"}},
 		{"ReasonTrimmedOfInvisibleSpaces", "/unban", "g a --\u200b\u00a0why\ufeff ", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: "why"}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("g"), Accounts: users("a"), Reason: "why"}},
 		{"Reason1000Bytes", "/unban", "g a -- " + reason1000, strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: reason1000}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("g"), Accounts: users("a"), Reason: reason1000}},
 		{"NoReasonWhenNotRequired", "/unban", "g a", laxCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a")}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("g"), Accounts: users("a")}},
 		{"EmptyReasonWhenNotRequired", "/unban", "g a -- ", laxCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a")}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("g"), Accounts: users("a")}},
 		{"PastedList", "/unban", "g\talice,bob\u00a0carol\u200bdave\r\nerin, ,frank\u202fgus\u2007hal\ufeffivy\u2060jo\u3000kim\u2003lee -- r", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: users(strings.Fields("alice bob carol dave erin frank gus hal ivy jo kim lee")...), Reason: "r"}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("g"), Accounts: users(strings.Fields("alice bob carol dave erin frank gus hal ivy jo kim lee")...), Reason: "r"}},
 		{"DuplicatesFolded", "/unban", "g bob alice bob Bob alice,bob -- r", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: users("bob", "alice", "Bob"), Reason: "r"}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("g"), Accounts: users("bob", "alice", "Bob"), Reason: "r"}},
 		{"MailtoLinkIsTheWordTyped", "/unban", "g <mailto:alice@example.com|alice@example.com>,<mailto:bob@example.com> -- r", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: users("alice@example.com", "bob@example.com"), Reason: "r"}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("g"), Accounts: users("alice@example.com", "bob@example.com"), Reason: "r"}},
 		{"LinkAsGroupID", "/unban", "<http://example.com|example.com> <tel:+15551234|+15551234> -- r", strictCfg,
-			&UnbanCmd{Target: groupTarget("example.com"), Accounts: users("+15551234"), Reason: "r"}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("example.com"), Accounts: users("+15551234"), Reason: "r"}},
 		{"EntitiesInAccounts", "/unban", "g a&amp;b a&lt;b&gt; -- r", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a&b", "a<b>"), Reason: "r"}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("g"), Accounts: users("a&b", "a<b>"), Reason: "r"}},
 		{"StrayAngleIsText", "/unban", "g a<b <d -- r", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a<b", "<d"), Reason: "r"}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("g"), Accounts: users("a<b", "<d"), Reason: "r"}},
 		{"LongestIDs", "/unban", strings.Repeat("g", 48) + " " + strings.Repeat("a", 32) + " -- r", strictCfg,
-			&UnbanCmd{Target: groupTarget(strings.Repeat("g", 48)), Accounts: users(strings.Repeat("a", 32)), Reason: "r"}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget(strings.Repeat("g", 48)), Accounts: users(strings.Repeat("a", 32)), Reason: "r"}},
+		// /ban, /mute, /unmute and the action rules
+		{"Ban", "/ban", "@TGS#aJRGC4MH6 alice bob -- spam wave", strictCfg,
+			&ActionCmd{Action: store.BanAction, Target: groupTarget("@TGS#aJRGC4MH6"), Accounts: users("alice", "bob"), Reason: "spam wave"}},
+		{"BanRoomFor", "/ban", "room standup-42 carol for 7d -- abuse", strictCfg,
+			&ActionCmd{Action: store.BanAction, Target: roomTarget("standup-42"), Accounts: users("carol"), Duration: 7 * 24 * time.Hour, Reason: "abuse"}},
+		{"BanForAmongAccounts", "/ban", "g a for 30m b -- r", strictCfg,
+			&ActionCmd{Action: store.BanAction, Target: groupTarget("g"), Accounts: users("a", "b"), Duration: 30 * time.Minute, Reason: "r"}},
+		{"BanForFirst", "/ban", "g FOR 2W a -- r", strictCfg,
+			&ActionCmd{Action: store.BanAction, Target: groupTarget("g"), Accounts: users("a"), Duration: 14 * 24 * time.Hour, Reason: "r"}},
+		{"BanForHours", "/ban", "g a for 12h -- r", strictCfg,
+			&ActionCmd{Action: store.BanAction, Target: groupTarget("g"), Accounts: users("a"), Duration: 12 * time.Hour, Reason: "r"}},
+		{"BanPermanent", "/ban", "g a for permanent -- r", strictCfg,
+			&ActionCmd{Action: store.BanAction, Target: groupTarget("g"), Accounts: users("a"), Duration: tim.Permanent, Reason: "r"}},
+		{"BanOneMinute", "/ban", "g a for 1m -- r", strictCfg,
+			&ActionCmd{Action: store.BanAction, Target: groupTarget("g"), Accounts: users("a"), Duration: time.Minute, Reason: "r"}},
+		{"BanLongestMinutes", "/ban", "g a for 71582788m -- r", strictCfg,
+			&ActionCmd{Action: store.BanAction, Target: groupTarget("g"), Accounts: users("a"), Duration: 71582788 * time.Minute, Reason: "r"}},
+		{"BanNoReasonWhenNotRequired", "/ban", "g a", laxCfg,
+			&ActionCmd{Action: store.BanAction, Target: groupTarget("g"), Accounts: users("a")}},
+		{"Mute", "/mute", "g alice for 1h -- flooding", strictCfg,
+			&ActionCmd{Action: store.MuteAction, Target: groupTarget("g"), Accounts: users("alice"), Duration: time.Hour, Reason: "flooding"}},
+		{"MuteGroupWordIsAGroupID", "/mute", "group a -- r", strictCfg,
+			&ActionCmd{Action: store.MuteAction, Target: groupTarget("group"), Accounts: users("a"), Reason: "r"}},
+		{"UnmuteNeedsNoReason", "/unmute", "g alice", strictCfg,
+			&ActionCmd{Action: store.UnmuteAction, Target: groupTarget("g"), Accounts: users("alice")}},
+		{"UnmuteNeedsNoCode", "/unmute", "g alice -- calmed down", codesRequired,
+			&ActionCmd{Action: store.UnmuteAction, Target: groupTarget("g"), Accounts: users("alice"), Reason: "calmed down"}},
+		{"UnbanAccountNamedFor", "/unban", "g for a -- r", strictCfg,
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("g"), Accounts: users("for", "a"), Reason: "r"}},
+		{"UnmuteAccountNamedForLast", "/unmute", "g a for", strictCfg,
+			&ActionCmd{Action: store.UnmuteAction, Target: groupTarget("g"), Accounts: users("a", "for")}},
+		{"ReasonCode", "/ban", "g a -- spam: posted links 5 times", codesCfg,
+			&ActionCmd{Action: store.BanAction, Target: groupTarget("g"), Accounts: users("a"), ReasonCode: "spam", Reason: "posted links 5 times"}},
+		{"ReasonCodeAlone", "/ban", "g a -- spam", codesCfg,
+			&ActionCmd{Action: store.BanAction, Target: groupTarget("g"), Accounts: users("a"), ReasonCode: "spam"}},
+		{"ReasonCodeAnyCaseNoColon", "/mute", "g a -- SPAM links again", codesCfg,
+			&ActionCmd{Action: store.MuteAction, Target: groupTarget("g"), Accounts: users("a"), ReasonCode: "spam", Reason: "links again"}},
+		{"ReasonCodeRequiredGiven", "/unban", "g a -- abuse:appeal accepted", codesRequired,
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("g"), Accounts: users("a"), ReasonCode: "abuse", Reason: "appeal accepted"}},
+		{"UnknownCodeIsText", "/ban", "g a -- scam: fake giveaway", codesCfg,
+			&ActionCmd{Action: store.BanAction, Target: groupTarget("g"), Accounts: users("a"), Reason: "scam: fake giveaway"}},
+		{"CodeNeedsWholeWord", "/ban", "g a -- spammer", codesCfg,
+			&ActionCmd{Action: store.BanAction, Target: groupTarget("g"), Accounts: users("a"), Reason: "spammer"}},
+		{"NoCodesConfigured", "/ban", "g a -- spam: x", strictCfg,
+			&ActionCmd{Action: store.BanAction, Target: groupTarget("g"), Accounts: users("a"), Reason: "spam: x"}},
 		{"AtCap", "/unban", "g a b c a -- r", ParseConfig{RequireReason: true, MaxAccounts: 3},
-			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a", "b", "c"), Reason: "r"}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("g"), Accounts: users("a", "b", "c"), Reason: "r"}},
 		{"PrintableASCII", "/unban", "@TGS#_x@TOPIC#_y !\"#$%'()*+-./:;=?@[\\]^_`{|}~ -- r", strictCfg,
-			&UnbanCmd{Target: groupTarget("@TGS#_x@TOPIC#_y"), Accounts: users("!\"#$%'()*+-./:;=?@[\\]^_`{|}~"), Reason: "r"}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("@TGS#_x@TOPIC#_y"), Accounts: users("!\"#$%'()*+-./:;=?@[\\]^_`{|}~"), Reason: "r"}},
 		{"SurroundingSpace", "/unban", "  \n g  a \t -- r  ", strictCfg,
-			&UnbanCmd{Target: groupTarget("g"), Accounts: users("a"), Reason: "r"}},
+			&ActionCmd{Action: store.UnbanAction, Target: groupTarget("g"), Accounts: users("a"), Reason: "r"}},
 
 		// /roles
 		{"Roles", "/roles", "@TGS#aJRGC4MH6 alice bob,alice", strictCfg,
@@ -118,6 +170,12 @@ func TestParse(t *testing.T) {
 			&ModbotCmd{Sub: SubAllow, User: "U1AB", Role: store.RoleViewer}},
 		{"RevokeMention", "/modbot", "revoke <@W42XY|dana>", strictCfg, &ModbotCmd{Sub: SubRevoke, User: "W42XY"}},
 		{"RevokeMemberID", "/modbot", "revoke U42XY", strictCfg, &ModbotCmd{Sub: SubRevoke, User: "U42XY"}},
+		{"BannedGroupMuted", "/banned", "Group g Muted", strictCfg, &BannedCmd{Target: groupTarget("g"), Muted: true}},
+		{"BannedGroupNamedMuted", "/banned", "group muted", strictCfg, &BannedCmd{Target: groupTarget("muted")}},
+		{"LogActionReason", "/modbot", "log action:BAN reason:Spam", strictCfg,
+			&ModbotCmd{Sub: SubLog, Log: LogFilter{Action: store.BanAction, Reason: "spam", Count: 10}}},
+		{"LogActionSpaced", "/modbot", "log action: unmute reason: off-topic_2", strictCfg,
+			&ModbotCmd{Sub: SubLog, Log: LogFilter{Action: store.UnmuteAction, Reason: "off-topic_2", Count: 10}}},
 		{"LogDefaults", "/modbot", "log", strictCfg, &ModbotCmd{Sub: SubLog, Log: LogFilter{Count: 10}}},
 		{"LogAllFilters", "/modbot", "log account:alice group:@TGS#aJRGC4MH6 room:r1 by:<@U1AB|bob> #42 -n 50", strictCfg,
 			&ModbotCmd{Sub: SubLog, Log: LogFilter{Account: "alice", Group: "@TGS#aJRGC4MH6", Room: "r1", By: "U1AB", Request: 42, Count: 50}}},
@@ -148,6 +206,7 @@ func TestParse(t *testing.T) {
 
 func TestParse_Errors(t *testing.T) {
 	strictCfg, laxCfg := ParseConfig{RequireReason: true}, ParseConfig{}
+	codesRequired := ParseConfig{RequireReason: true, Reasons: testReasons, RequireReasonCode: true}
 	long := strings.Repeat("x", 100)
 	tests := []struct {
 		name      string
@@ -157,7 +216,7 @@ func TestParse_Errors(t *testing.T) {
 		want      string   // exact Problem, when set
 		names     []string // substrings Problem must hold: the offending input, quoted
 	}{
-		{"UnknownCommand", "/ban", "g a", strictCfg, "", `modbot has no command "/ban"`, nil},
+		{"UnknownCommand", "/kick", "g a", strictCfg, "", `modbot has no command "/kick"`, nil},
 
 		// missing pieces
 		{"UnbanEmpty", "/unban", "", strictCfg, CmdUnban, "say which group and which accounts to unban", nil},
@@ -228,13 +287,50 @@ func TestParse_Errors(t *testing.T) {
 		{"UnknownSubcommand", "/modbot", "frobnicate", strictCfg, CmdModbot,
 			`unknown subcommand "frobnicate": use help, whoami, who, pending, log, allow or revoke`, nil},
 		{"MentionAsSubcommand", "/modbot", "<@U1AB|bob>", strictCfg, CmdModbot, "", []string{`"<@U1AB|bob>"`, "unknown subcommand"}},
-		{"HelpUnknownTopic", "/modbot", "help ban", strictCfg, CmdModbot, "", []string{`"ban"`}},
+		{"HelpUnknownTopic", "/modbot", "help kick", strictCfg, CmdModbot, "", []string{`"kick"`, "ban, mute, unmute, unban"}},
 		{"WhoExtra", "/modbot", "who me", strictCfg, CmdModbot, `unexpected "me" after /modbot who`, nil},
 		{"AllowNoUser", "/modbot", "allow", strictCfg, CmdModbot, "say who to allow: mention them, e.g. /modbot allow @alice", nil},
 		{"AllowNoRole", "/modbot", "allow <@U1AB|bob>", strictCfg, CmdModbot,
 			"say which role to grant: viewer, moderator, approver or admin", nil},
 		{"AllowUnknownRole", "/modbot", "allow U1AB god", strictCfg, CmdModbot,
 			`unknown role "god": the roles are viewer, moderator, approver and admin`, nil},
+		// the action rules
+		{"BanForMissing", "/ban", "g a for -- r", strictCfg, CmdBan,
+			`"for" needs a duration after it: for 30m, for 12h, for 7d, for 2w or for permanent (an account named "for" cannot be named in /ban)`, nil},
+		{"MuteForAtEnd", "/mute", "g a for", strictCfg, CmdMute, "", []string{`"for" needs a duration`, "/mute"}},
+		{"BanUnknownUnit", "/ban", "g a for 7y -- r", strictCfg, CmdBan,
+			`"7y" has an unknown unit "y": use m (minutes), h (hours), d (days) or w (weeks), e.g. for 30m, for 12h, for 7d, for 2w or for permanent`, nil},
+		{"BanSeconds", "/ban", "g a for 90s -- r", strictCfg, CmdBan, "", []string{`"90s" has an unknown unit "s"`}},
+		{"BanNoUnit", "/ban", "g a for 90 -- r", strictCfg, CmdBan, "", []string{`"90" is not a duration`}},
+		{"BanGoDuration", "/ban", "g a for 1h30m -- r", strictCfg, CmdBan, "", []string{`"1h30m" is not a duration`}},
+		{"BanNegative", "/ban", "g a for -5m -- r", strictCfg, CmdBan, "", []string{`"-5m" is not a duration`}},
+		{"BanForAccountWord", "/ban", "g a for bob -- r", strictCfg, CmdBan, "", []string{`"bob" is not a duration`}},
+		{"BanUnderAMinute", "/ban", "g a for 0m -- r", strictCfg, CmdBan, "for 0m is under a minute: the shortest is for 1m", nil},
+		{"BanOverMax", "/ban", "g a for 71582789m -- r", strictCfg, CmdBan,
+			"for 71582789m is longer than Tencent allows (4,294,967,295 seconds, about 136 years): use for permanent", nil},
+		{"BanOverflow", "/ban", "g a for 99999999999999999999999w -- r", strictCfg, CmdBan, "", []string{"longer than Tencent allows"}},
+		{"BanTwoDurations", "/ban", "g a for 7d b for 1d -- r", strictCfg, CmdBan, `two durations given (for 7d and for "1d"): give one`, nil},
+		{"UnbanDuration", "/unban", "g a for 7d -- r", strictCfg, CmdUnban, "/unban takes no duration (for 7d): an unban lifts the ban for good, at once", nil},
+		{"UnmuteDuration", "/unmute", "g a for permanent", strictCfg, CmdUnmute, "", []string{"/unmute takes no duration (for permanent)"}},
+		{"MuteRoom", "/mute", "room r a -- r", strictCfg, CmdMute, "", []string{"/mute works on groups only", "rooms have no mutes", "/ban room"}},
+		{"UnmuteRoom", "/unmute", "ROOM r a", strictCfg, CmdUnmute, "", []string{"/unmute works on groups only"}},
+		{"BanNoAccounts", "/ban", "g for 1d -- r", strictCfg, CmdBan, "name at least one account after the group ID", nil},
+		{"BanEmpty", "/ban", "", strictCfg, CmdBan, "say which group and which accounts to ban", nil},
+		{"BanReasonRequired", "/ban", "g a for 1d", strictCfg, CmdBan, "", []string{"a reason is required", "-- posted scam links"}},
+		{"MuteReasonEmpty", "/mute", "g a --", strictCfg, CmdMute, `the reason after "--" is empty: say why these accounts should be muted`, nil},
+		{"CodeRequiredMissing", "/ban", "g a -- posted links", codesRequired, CmdBan,
+			`the reason does not start with a reason code: start the reason with one of spam or abuse, e.g. "-- spam: what happened"`, nil},
+		{"CodeRequiredNoReason", "/unban", "g a", ParseConfig{Reasons: testReasons, RequireReasonCode: true}, CmdUnban,
+			"", []string{"a reason code is required", "spam or abuse"}},
+		{"CodeRequiredUnknownCode", "/mute", "g a -- scam: x", codesRequired, CmdMute, "", []string{"does not start with a reason code"}},
+		{"BannedRoomMuted", "/banned", "room r muted", strictCfg, CmdBanned, "", []string{"rooms have no mutes", "/banned group <group-id> muted"}},
+		{"BannedBareRoomMuted", "/banned", "r muted", strictCfg, CmdBanned, "", []string{"rooms have no mutes"}},
+		{"BannedMutedExtra", "/banned", "group g muted x", strictCfg, CmdBanned, "", []string{`unexpected "x" after the group ID`}},
+		{"LogUnknownAction", "/modbot", "log action:kick", strictCfg, CmdModbot,
+			`unknown action "kick": use action:ban, action:mute, action:unmute or action:unban`, nil},
+		{"LogActionNoValue", "/modbot", "log action:", strictCfg, CmdModbot, "action: needs a value, e.g. action:ban", nil},
+		{"LogBadReasonCode", "/modbot", "log reason:sp/am", strictCfg, CmdModbot, "", []string{`"sp/am" is not a reason code`, "reason:spam"}},
+		{"LogReasonTwice", "/modbot", "log reason:a reason:b", strictCfg, CmdModbot, "reason: is given twice: /modbot log takes each filter once", nil},
 		{"AllowPlainName", "/modbot", "allow @bob admin", strictCfg, CmdModbot,
 			`"@bob" is plain text, not a mention: type @ and pick the person from Slack's list, or give their member ID (U… or W…, under ⋮ in their profile)`, nil},
 		{"AllowLowercaseID", "/modbot", "allow u1ab admin", strictCfg, CmdModbot, "", []string{`"u1ab" is not a Slack user`}},
@@ -243,7 +339,7 @@ func TestParse_Errors(t *testing.T) {
 		{"RevokeExtra", "/modbot", "revoke U1AB now", strictCfg, CmdModbot, "", []string{`"now" is not a target`, "group:<id> or room:<id>"}},
 		{"LogPlainBy", "/modbot", "log by:@bob", strictCfg, CmdModbot, "", []string{`"@bob" is plain text, not a mention`}},
 		{"LogUnknownFilter", "/modbot", "log user:bob", strictCfg, CmdModbot,
-			`unknown filter "user:bob": use account:<id>, group:<id>, room:<id>, by:@user, #<n> or -n <count>`, nil},
+			`unknown filter "user:bob": use account:<id>, group:<id>, room:<id>, by:@user, action:<kind>, reason:<code>, #<n> or -n <count>`, nil},
 		{"LogMentionFilter", "/modbot", "log <@U1AB|bob>", strictCfg, CmdModbot, "", []string{`"<@U1AB|bob>"`, "unknown filter"}},
 		{"LogNZero", "/modbot", "log -n 0", strictCfg, CmdModbot, `-n needs a number from 1 to 100, not "0"`, nil},
 		{"LogNTooBig", "/modbot", "log -n 101", strictCfg, CmdModbot, `-n needs a number from 1 to 100, not "101"`, nil},
@@ -314,20 +410,24 @@ func TestTarget_String(t *testing.T) {
 // TestParse_HelpExamples parses every example the help shows, as Slack
 // would send it.
 func TestParse_HelpExamples(t *testing.T) {
-	strictCfg := ParseConfig{RequireReason: true}
-	for _, h := range helpTopics(strictCfg) {
-		for _, e := range h.examples {
-			name, text, _ := strings.Cut(e, " ")
-			text = Escape(text)
-			if name == CmdModbot { // should_escape: Slack turns a picked @dana into a mention
-				text = strings.ReplaceAll(text, "@dana", "<@U0DANA|dana>")
-			}
-			if _, err := Parse(name, text, strictCfg); err != nil {
-				t.Errorf("example %q: %v", e, err)
+	for _, strictCfg := range []ParseConfig{{RequireReason: true}, {RequireReason: true, RequireReasonCode: true, Reasons: testReasons}} {
+		for _, h := range helpTopics(strictCfg) {
+			for _, e := range h.examples {
+				name, text, _ := strings.Cut(e, " ")
+				text = Escape(text)
+				if name == CmdModbot { // should_escape: Slack turns a picked @dana into a mention
+					text = strings.ReplaceAll(text, "@dana", "<@U0DANA|dana>")
+				}
+				if _, err := Parse(name, text, strictCfg); err != nil {
+					t.Errorf("example %q: %v", e, err)
+				}
 			}
 		}
 	}
 }
+
+// fuzzCommands are the commands FuzzParse tries.
+var fuzzCommands = []string{CmdUnban, CmdRoles, CmdBanned, CmdModbot, CmdBan, CmdMute, CmdUnmute}
 
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{
@@ -337,14 +437,21 @@ func FuzzParse(f *testing.F) {
 		"help unban", "allow <@U1AB|bob> admin", "revoke W2CD", "allow @bob admin",
 		"log account:a group:g room:r by:<@U1AB|x> #4 -n 7", "log by: <@U1|x> account: -n",
 		"g " + strings.Repeat("a", 33) + " -- " + strings.Repeat("é", 501),
+		"g a for 7d b -- spam: links", "room r a for permanent -- abuse", "g for", "g a for 0m", "g a FOR 2W -- Spam",
+		"g a for 4294967295m", "g a for 71582788m for 1h", "g for for 1d -- spam:", "g a for 1h -- spam:: x",
+		"log action:ban reason:spam", "log action: mute reason: x", "group g muted", "room r muted",
 	} {
-		for which := range uint8(4) {
-			f.Add(which, s, which%2 == 0, uint8(0))
+		for which := range uint8(len(fuzzCommands)) {
+			f.Add(which, s, which%2 == 0, uint8(0), which%4)
 		}
 	}
-	f.Fuzz(func(t *testing.T, which uint8, text string, requireReason bool, maxAccounts uint8) {
-		name := []string{CmdUnban, CmdRoles, CmdBanned, CmdModbot}[which%4]
+	f.Fuzz(func(t *testing.T, which uint8, text string, requireReason bool, maxAccounts, codes uint8) {
+		name := fuzzCommands[int(which)%len(fuzzCommands)]
 		cfg := ParseConfig{RequireReason: requireReason, MaxAccounts: int(maxAccounts % 8)}
+		if codes&1 != 0 {
+			cfg.Reasons = []ReasonCode{{"spam", "Spam or scam links"}, {"abuse", "Harassment"}, {"x-1_", "Other"}}
+		}
+		cfg.RequireReasonCode = codes&2 != 0
 		cmd, err := Parse(name, text, cfg)
 		if err != nil {
 			var ue *UsageError
@@ -404,11 +511,24 @@ func checkParsed(t *testing.T, cmd Command, cfg ParseConfig) {
 		id("target", tg.ID(), MaxIDBytes)
 	}
 	switch c := cmd.(type) {
-	case *UnbanCmd:
+	case *ActionCmd:
 		target(c.Target)
 		accounts(accountStrings(c.Accounts))
-		if len(c.Reason) > MaxReasonBytes || !utf8.ValidString(c.Reason) || (cfg.RequireReason && c.Reason == "") {
-			t.Fatalf("reason %q", c.Reason)
+		needed := c.Action != store.UnmuteAction && (cfg.RequireReason || cfg.RequireReasonCode)
+		if len(c.Reason) > MaxReasonBytes || !utf8.ValidString(c.Reason) || (needed && c.Reason == "" && c.ReasonCode == "") {
+			t.Fatalf("reason %q code %q", c.Reason, c.ReasonCode)
+		}
+		if c.Action != store.UnmuteAction && cfg.RequireReasonCode && c.ReasonCode == "" {
+			t.Fatalf("no reason code in %#v", c)
+		}
+		if c.ReasonCode != "" && !slices.ContainsFunc(cfg.Reasons, func(r ReasonCode) bool { return r.Code == c.ReasonCode }) {
+			t.Fatalf("unknown reason code %q", c.ReasonCode)
+		}
+		if c.Action.Mutes() && c.Target.Kind != TargetGroup {
+			t.Fatalf("%s on %v", c.Action, c.Target)
+		}
+		if c.Duration != 0 && (c.Action.Lifts() || c.Duration < time.Minute || c.Duration > tim.Permanent) {
+			t.Fatalf("%s for %v", c.Action, c.Duration)
 		}
 		if c.Reason != strings.TrimSpace(c.Reason) {
 			t.Fatalf("reason %q not trimmed", c.Reason)
@@ -418,6 +538,9 @@ func checkParsed(t *testing.T, cmd Command, cfg ParseConfig) {
 		accounts(accountStrings(c.Accounts))
 	case *BannedCmd:
 		target(c.Target)
+		if c.Muted && c.Target.Kind != TargetGroup {
+			t.Fatalf("muted list of %v", c.Target)
+		}
 	case *ModbotCmd:
 		switch c.Sub {
 		case SubHelp, SubWhoami, SubWho, SubPending:
@@ -450,19 +573,30 @@ func checkParsed(t *testing.T, cmd Command, cfg ParseConfig) {
 func canonicalText(cmd Command) string {
 	var w []string
 	switch c := cmd.(type) {
-	case *UnbanCmd:
+	case *ActionCmd:
 		if c.Target.Kind == TargetRoom {
 			w = append(w, "room")
 		}
 		w = append(w, c.Target.ID())
 		w = append(w, accountStrings(c.Accounts)...)
-		if c.Reason != "" {
+		if c.Duration != 0 {
+			w = append(w, "for", FormatActionDuration(c.Duration))
+		}
+		switch {
+		case c.ReasonCode != "" && c.Reason != "":
+			w = append(w, "--", c.ReasonCode+": "+c.Reason)
+		case c.ReasonCode != "":
+			w = append(w, "--", c.ReasonCode)
+		case c.Reason != "":
 			w = append(w, "--", c.Reason)
 		}
 	case *RolesCmd:
 		w = append(append(w, string(c.Group)), accountStrings(c.Accounts)...)
 	case *BannedCmd:
 		w = append(w, c.Target.String())
+		if c.Muted {
+			w = append(w, "muted")
+		}
 	case *ModbotCmd:
 		w = append(w, string(c.Sub))
 		switch c.Sub {
@@ -472,7 +606,7 @@ func canonicalText(cmd Command) string {
 			w = append(w, c.User, c.Role.String())
 		case SubLog:
 			l := c.Log
-			for _, f := range [][2]string{{"account:", l.Account}, {"group:", l.Group}, {"room:", l.Room}, {"by:", l.By}} {
+			for _, f := range [][2]string{{"account:", l.Account}, {"group:", l.Group}, {"room:", l.Room}, {"by:", l.By}, {"action:", string(l.Action)}, {"reason:", l.Reason}} {
 				if f[1] != "" {
 					w = append(w, f[0]+f[1])
 				}
@@ -513,10 +647,16 @@ func TestUsage(t *testing.T) {
 	}{
 		{CmdUnban, []string{"*/unban*", "`/unban &lt;group-id&gt; &lt;account&gt;... -- &lt;reason&gt;`", "`/unban room &lt;room-id&gt;",
 			"e.g. `/unban @TGS#aJRGC4MH6 alice bob -- spam wave ended`", "Up to 1,000 accounts", "required, at most 1,000 bytes", "`room` right after /unban", "Moderators"}},
+		{CmdBan, []string{"*/ban*", "`/ban &lt;group-id&gt; &lt;account&gt;... [for &lt;duration&gt;] -- &lt;reason&gt;`",
+			"`/ban room &lt;room-id&gt;", "`for 30m`", "`for permanent`", "at least 1 minute", "Without it: 1d", "account named `for` cannot be named in /ban",
+			"runs at once", "Undo", "Confirm", "required, at most 1,000 bytes", "Moderators"}},
+		{CmdMute, []string{"*/mute*", "`/mute &lt;group-id&gt; &lt;account&gt;... [for &lt;duration&gt;] -- &lt;reason&gt;`", "Without it: 1h",
+			"account named `for` cannot be named in /mute", "rooms have no mutes"}},
+		{CmdUnmute, []string{"*/unmute*", "`/unmute &lt;group-id&gt; &lt;account&gt;... [-- &lt;reason&gt;]`", "The reason (optional", "no duration"}},
 		{CmdRoles, []string{"*/roles*", "`/roles &lt;group-id&gt; &lt;account&gt;...`", "e.g. `/roles @TGS#aJRGC4MH6 alice bob`", "NotMember"}},
 		{CmdBanned, []string{"*/banned*", "`/banned &lt;room-id&gt;`", "`/banned room &lt;room-id&gt;`", "`/banned group &lt;group-id&gt;`", "until when"}},
 		{CmdModbot, []string{"*/modbot*", "`/modbot help [command]`", "`/modbot whoami`", "`/modbot who`", "`/modbot pending`",
-			"`/modbot log [account:&lt;id&gt;] [group:&lt;id&gt;] [room:&lt;id&gt;] [by:@user] [#&lt;n&gt;] [-n &lt;count&gt;]`",
+			"`/modbot log [account:&lt;id&gt;] [group:&lt;id&gt;] [room:&lt;id&gt;] [by:@user] [action:&lt;kind&gt;] [reason:&lt;code&gt;] [#&lt;n&gt;] [-n &lt;count&gt;]`",
 			"`/modbot allow @user &lt;role&gt; [group:&lt;id&gt; | room:&lt;id&gt;]`", "`/modbot revoke @user [group:&lt;id&gt; | room:&lt;id&gt;]`", "viewer &lt; moderator &lt; approver &lt; admin", "member ID"}},
 	}
 	for _, tt := range tests {
@@ -534,6 +674,21 @@ func TestUsage(t *testing.T) {
 				t.Errorf("Usage(%s) should point to /modbot help, not be all of it:\n%s", tt.cmd, u)
 			}
 		})
+	}
+	codes := ParseConfig{RequireReason: true, RequireReasonCode: true, Reasons: testReasons,
+		Policies: map[store.ActionKind]Policy{store.BanAction: {Duration: tim.Permanent}, store.MuteAction: {Approvals: 2, Duration: 90 * time.Minute}}}
+	for cmd, want := range map[string][]string{
+		CmdBan:    {"required, starting with a reason code", "`spam` (Spam or scam links), `abuse` (Harassment)", "`-- spam: what happened`", "Without it: permanent", "`/ban @TGS#aJRGC4MH6 alice bob for 7d -- spam: posted scam links`"},
+		CmdMute:   {"2 approvers other than you decide", "Without it: 90m"},
+		CmdUnmute: {"The reason (optional", "`spam` (Spam or scam links)"},
+		CmdUnban:  {"An approver other than you decides"},
+	} {
+		u := Usage(cmd, codes)
+		for _, w := range want {
+			if !strings.Contains(u, w) {
+				t.Errorf("Usage(%s) with reason codes lacks %q:\n%s", cmd, w, u)
+			}
+		}
 	}
 	if got, want := Usage("/nope", cfg), Help(cfg); got != want {
 		t.Errorf("Usage(/nope) is not Help:\n%s", got)
@@ -555,8 +710,19 @@ func TestHelp(t *testing.T) {
 	if strings.ContainsAny(h, "<>") {
 		t.Errorf("Help has an unescaped < or >:\n%s", h)
 	}
-	if n := utf8.RuneCountInString(h); n > 3000 {
-		t.Errorf("Help is %d characters; a section holds 3,000", n)
+	for _, part := range splitText(h, maxSectionText) {
+		if n := utf8.RuneCountInString(part); n > 3000 {
+			t.Errorf("a part of Help is %d characters; a section holds 3,000", n)
+		}
+	}
+	if n := utf8.RuneCountInString(h); n > 11000 {
+		t.Errorf("Help is %d characters; a message holds about 12,000", n)
+	}
+	checkGolden(t, "help", helpMessage("", ParseConfig{RequireReason: true}))
+	checkGolden(t, "help_codes", helpMessage("", ParseConfig{RequireReason: true, RequireReasonCode: true, Reasons: testReasons,
+		Policies: map[store.ActionKind]Policy{store.BanAction: {Duration: 7 * 24 * time.Hour}, store.UnbanAction: {Approvals: 2}}}))
+	for _, c := range []string{CmdBan, CmdMute, CmdUnmute, CmdUnban} {
+		checkGolden(t, "help_"+strings.TrimPrefix(c, "/"), helpMessage(c, ParseConfig{RequireReason: true, Reasons: testReasons}))
 	}
 	if h := Help(ParseConfig{}); !strings.Contains(h, "reason (optional") {
 		t.Errorf("Help without RequireReason does not say the reason is optional:\n%s", h)

@@ -85,6 +85,7 @@ func rolesPageStarts(r rolesResult) []int {
 // within 24 hours, then the page's entries, soonest end first.
 func renderBanned(r bannedResult, id string, p int) message {
 	target := r.Kind + " " + Code(r.ID)
+	w := r.words()
 	n := len(r.Entries)
 	var tail bannedTail
 	if r.Omitted != nil {
@@ -92,28 +93,28 @@ func renderBanned(r bannedResult, id string, p int) message {
 	}
 	var summary, text string
 	if n == 0 {
-		summary = fmt.Sprintf("Nobody is banned from %s.", target)
-		text = fmt.Sprintf("Nobody is banned from %s %s.", r.Kind, Escape(r.ID))
+		summary = fmt.Sprintf("Nobody is %s %s %s.", w.adj, w.prep, target)
+		text = fmt.Sprintf("Nobody is %s %s %s %s.", w.adj, w.prep, r.Kind, Escape(r.ID))
 	} else {
 		soon, forever := r.counts()
 		soon, forever, n = soon+tail.Soon, forever+tail.Forever, n+tail.Count
-		summary = fmt.Sprintf("*%s %s* banned from %s; %s within 24 hours", withCommas(n), plural(n, "account is", "accounts are"), target,
-			plural(soon, "1 ban ends", withCommas(soon)+" bans end"))
+		summary = fmt.Sprintf("*%s %s* %s %s %s; %s within 24 hours", withCommas(n), plural(n, "account is", "accounts are"), w.adj, w.prep, target,
+			plural(soon, "1 "+w.noun+" ends", withCommas(soon)+" "+w.nouns+" end"))
 		if forever > 0 {
 			summary += fmt.Sprintf("; %s permanent", plural(forever, "1 is", withCommas(forever)+" are"))
 		}
 		summary += "."
-		text = fmt.Sprintf("%s banned from %s %s", withCommas(n), r.Kind, Escape(r.ID))
+		text = fmt.Sprintf("%s %s %s %s %s", withCommas(n), w.adj, w.prep, r.Kind, Escape(r.ID))
 	}
-	blocks := []slackBlock{header(fmt.Sprintf("Banned from %s %s", r.Kind, r.ID)), section(summary),
+	blocks := []slackBlock{header(fmt.Sprintf("%s %s %s", w.header, r.Kind, r.ID)), section(summary),
 		contextBlock("Read from Tencent " + slackDate(r.At))}
 	if r.Note != "" {
 		blocks = append(blocks, section(":warning: "+r.Note))
 	}
 	if tail.Count > 0 {
-		blocks = append(blocks, section(fmt.Sprintf(":scissors: The listing is cut: modbot keeps only the %s bans that end soonest for paging, "+
+		blocks = append(blocks, section(fmt.Sprintf(":scissors: The listing is cut: modbot keeps only the %s %s that end soonest for paging, "+
 			"so the %s that end last are counted above but not listed. Tencent's console lists them all; "+
-			"lifting or letting bans end makes the list shorter.", withCommas(len(r.Entries)), withCommas(tail.Count))))
+			"lifting or letting %s end makes the list shorter.", withCommas(len(r.Entries)), w.nouns, withCommas(tail.Count), w.nouns)))
 	}
 	if n == 0 {
 		return message{Text: text, Blocks: blocks}
@@ -366,6 +367,9 @@ func auditLineBy(e store.AuditEntry, who func(string) string) string {
 	b.WriteString(slackDate(e.Time))
 	b.WriteString(" " + who(e.Actor))
 	b.WriteString(" *" + Escape(oneLine(string(e.Action))) + "*")
+	if e.Kind != "" && string(e.Kind) != string(e.Action) { // "request ban", "approve unban"
+		b.WriteString(" " + Escape(oneLine(string(e.Kind))))
+	}
 	switch {
 	case e.Target == "":
 	case e.TargetKind == "user":
@@ -384,6 +388,9 @@ func auditLineBy(e store.AuditEntry, who func(string) string) string {
 	}
 	if e.Code != 0 {
 		fmt.Fprintf(&b, " · code %d", e.Code)
+	}
+	if e.ReasonCode != "" {
+		b.WriteString(" · reason " + Code(e.ReasonCode))
 	}
 	if d := strings.TrimSpace(oneLine(e.Detail)); d != "" {
 		b.WriteString(" · " + Code(Truncate(d, maxDetailChars)))

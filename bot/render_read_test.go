@@ -40,6 +40,14 @@ func goldenBanned() bannedResult {
 	return r
 }
 
+// goldenMuted is a group's mutes, cut to 40 kept of 45 (the cut note names mutes).
+func goldenMuted() bannedResult {
+	r := goldenBanned()
+	r.Kind, r.ID, r.Muted = "group", "@TGS#2muted", true
+	r.keep(40)
+	return r
+}
+
 func goldenLog() []store.AuditEntry {
 	return []store.AuditEntry{
 		{ID: "3-0", Time: readAt().Add(2 * time.Minute), Actor: "U0BOB", Action: "approve", TargetKind: "group", Target: "@TGS#2golden",
@@ -72,6 +80,8 @@ func TestRender_Golden(t *testing.T) {
 		{"read_banned_summary", renderBanned(banned, "B1", 0)},
 		{"read_banned_page", renderBanned(banned, "B1", 1)},
 		{"read_banned_empty", renderBanned(bannedResult{Kind: "group", ID: "@TGS#2e", At: readAt()}, "", 0)},
+		{"read_muted_summary", renderBanned(goldenMuted(), "M1", 0)},
+		{"read_muted_empty", renderBanned(bannedResult{Kind: "group", ID: "@TGS#2e", At: readAt(), Muted: true}, "", 0)},
 		{"read_pending", renderPending(pending, 2)},
 		{"read_who", renderWho(members)},
 		{"read_whoami", renderWhoami("U0VIC", store.RoleViewer)},

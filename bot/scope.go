@@ -18,8 +18,6 @@ import (
 // commandScope is the target a command acts on, if it has one: its role is checked there.
 func commandScope(cmd Command) (store.Scope, bool) {
 	switch c := cmd.(type) {
-	case *UnbanCmd:
-		return targetScope(c.Target), true
 	case *ActionCmd:
 		return targetScope(c.Target), true
 	case *BannedCmd:

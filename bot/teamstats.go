@@ -44,12 +44,16 @@ func isOutside(e store.AuditEntry) bool {
 // reasonCodeRE is a reason that starts with a code: "spam: posted links" or just "spam".
 var reasonCodeRE = regexp.MustCompile(`^([a-z][a-z0-9_-]{0,31})(?::|$)`)
 
-// entryReasonCode is the reason code of a request's audit entry ("request", whose detail is the
-// reason as typed), or "". A reason code is a short lowercase word at the start of the reason,
-// before a colon or alone (docs/DESIGN.md, Commands).
+// entryReasonCode is the reason code of a request's audit entry ("request"), or "": the code the
+// parser recognised (AuditEntry.ReasonCode). Entries written before requests carried their action
+// kind have no such field; for them it is a short lowercase word at the start of the reason as
+// typed (the entry's detail), before a colon or alone (docs/DESIGN.md, Commands).
 func entryReasonCode(e store.AuditEntry) string {
 	if e.Action != "request" {
 		return ""
+	}
+	if e.ReasonCode != "" || e.Kind != "" {
+		return e.ReasonCode
 	}
 	m := reasonCodeRE.FindStringSubmatch(strings.TrimSpace(e.Detail))
 	if m == nil {

@@ -106,7 +106,7 @@ func (k cmdToken) cutKey() (key string, v cmdToken, ok bool) {
 	}
 	key = strings.ToLower(k.s[:i])
 	switch key {
-	case "account", "group", "room", "by":
+	case "account", "group", "room", "by", "action", "reason":
 	default:
 		return "", cmdToken{}, false
 	}

@@ -15,7 +15,7 @@ import (
 // stores the request (pending), posts its root message in the approval channel and tells the
 // requester where it waits. If the root cannot be posted the request stays owed and the sweeper
 // posts it later.
-func (b *Bot) handleUnban(ctx context.Context, inv *invocation, c *UnbanCmd) {
+func (b *Bot) handleUnban(ctx context.Context, inv *invocation, c *ActionCmd) {
 	target := store.Target{Kind: store.KindGroup, ID: c.Target.ID()}
 	if c.Target.Kind == TargetRoom {
 		target.Kind = store.KindRoom
@@ -39,6 +39,7 @@ func (b *Bot) handleUnban(ctx context.Context, inv *invocation, c *UnbanCmd) {
 		Target:     target,
 		Accounts:   accountStrings(c.Accounts),
 		Reason:     c.Reason,
+		ReasonCode: c.ReasonCode,
 		Requester:  inv.User,
 		Channel:    b.o.ApprovalChannel,
 		TTL:        b.o.RequestTTL,

@@ -3,6 +3,10 @@ package bot
 import (
 	"fmt"
 	"strings"
+	"time"
+
+	"modbot/store"
+	"modbot/tim"
 )
 
 // Usage returns the help for one slash command as Slack mrkdwn, escaped and
@@ -14,7 +18,7 @@ func Usage(command string, cfg ParseConfig) string {
 		if h.name == strings.ToLower(command) {
 			var b strings.Builder
 			h.write(&b)
-			b.WriteString("Everything else: `/modbot help`\n")
+			b.WriteString("Slash commands typed in a thread never reach a bot (Slack's rule): type them in a channel or DM. Everything else: `/modbot help`\n")
 			return Escape(b.String())
 		}
 	}
@@ -26,7 +30,7 @@ func Usage(command string, cfg ParseConfig) string {
 // characters.
 func Help(cfg ParseConfig) string {
 	var b strings.Builder
-	b.WriteString("*modbot* moderates Tencent Chat from Slack. An unban needs a second person's approval, and every command, decision and result goes to the audit log.\n\n")
+	b.WriteString("*modbot* moderates Tencent Chat from Slack: bans, mutes and unbans, each checked against the accounts' state first, with Undo or a second person's approval, and every command, decision and result in the audit log.\n\n")
 	for _, h := range helpTopics(cfg) {
 		h.write(&b)
 		b.WriteByte('\n')
@@ -83,27 +87,155 @@ func accountListNote(cfg ParseConfig) string {
 	return fmt.Sprintf("Up to %s accounts, separated by spaces, commas or new lines (a pasted list works); duplicates are dropped.", withCommas(limit))
 }
 
-func helpUnban(cfg ParseConfig) helpTopic {
-	reason := "optional"
-	if cfg.RequireReason {
-		reason = "required"
+// policy is the action's policy as configured, or DefaultPolicy's.
+func (cfg ParseConfig) policy(a store.ActionKind) Policy {
+	p, ok := cfg.Policies[a]
+	if !ok {
+		return DefaultPolicy(a)
 	}
+	if p.Duration == 0 {
+		p.Duration = DefaultPolicy(a).Duration
+	}
+	return p
+}
+
+// actionDuration is the default duration of a ban or mute, as help shows it.
+func actionDuration(a store.ActionKind, cfg ParseConfig) string {
+	return FormatActionDuration(cfg.policy(a).Duration)
+}
+
+// FormatActionDuration writes a ban or mute duration as a command takes it: "permanent", "7d",
+// "12h", "90m" (the largest unit that divides it), or Go's form for odd ones.
+func FormatActionDuration(d time.Duration) string {
+	if d >= tim.Permanent {
+		return "permanent"
+	}
+	for _, u := range []struct {
+		unit string
+		d    time.Duration
+	}{{"w", 7 * 24 * time.Hour}, {"d", 24 * time.Hour}, {"h", time.Hour}, {"m", time.Minute}} {
+		if d > 0 && d%u.d == 0 {
+			return fmt.Sprintf("%d%s", d/u.d, u.unit)
+		}
+	}
+	return d.String()
+}
+
+// durationNote explains `for <duration>` for /ban and /mute.
+func durationNote(a store.ActionKind, cfg ParseConfig) string {
+	return fmt.Sprintf("`for <n><unit>` anywhere among the accounts sets how long: unit m, h, d or w (`for 30m`, `for 7d`), or `for permanent`; at least 1 minute. Without it: %s. An account named `for` cannot be named in /%s.",
+		actionDuration(a, cfg), a)
+}
+
+// reasonNote explains the reason of an action command: whether it is needed and its codes.
+func reasonNote(a store.ActionKind, cfg ParseConfig) string {
+	need := "optional"
+	switch {
+	case a == store.UnmuteAction:
+	case cfg.RequireReasonCode:
+		need = "required, starting with a reason code"
+	case cfg.RequireReason:
+		need = "required"
+	}
+	s := fmt.Sprintf("The reason (%s, at most %s bytes) starts at a standalone `--`, or the — or – a phone makes of it, and runs to the end.", need, withCommas(MaxReasonBytes))
+	if len(cfg.Reasons) > 0 {
+		var codes []string
+		for _, c := range cfg.Reasons {
+			codes = append(codes, fmt.Sprintf("`%s` (%s)", c.Code, c.Label))
+		}
+		s += " It may start with a reason code, `-- " + cfg.Reasons[0].Code + ": what happened` or just `-- " + cfg.Reasons[0].Code + "`: " + strings.Join(codes, ", ") + "."
+	}
+	return s
+}
+
+// policyNote says whether the action runs at once (with Undo) or waits for approvers.
+func policyNote(a store.ActionKind, cfg ParseConfig) string {
+	n := cfg.policy(a).Approvals
+	if n == 0 {
+		return "It runs at once after a look at each account's state, and offers Undo for a while; on many accounts you first see that preview and Confirm."
+	}
+	if n == 1 {
+		return "An approver other than you decides in the approval thread."
+	}
+	return fmt.Sprintf("%d approvers other than you decide in the approval thread.", n)
+}
+
+func helpBan(cfg ParseConfig) helpTopic {
+	return helpTopic{
+		name: CmdBan,
+		what: "ban accounts from a group or a room, for a while or for good",
+		who:  "Moderators, approvers and admins",
+		forms: [][2]string{
+			{"/ban <group-id> <account>... [for <duration>] -- <reason>"},
+			{"/ban room <room-id> <account>... [for <duration>] -- <reason>"},
+		},
+		examples: []string{
+			"/ban @TGS#aJRGC4MH6 alice bob for 7d " + reasonExample(store.BanAction, cfg),
+			"/ban room standup-42 carol for permanent -- " + codePrefix(cfg) + "repeated abuse",
+		},
+		notes: []string{
+			policyNote(store.BanAction, cfg),
+			durationNote(store.BanAction, cfg),
+			accountListNote(cfg),
+			reasonNote(store.BanAction, cfg),
+			"`room` right after /ban always means a room: a group whose ID is `room` cannot be named here.",
+		},
+	}
+}
+
+func helpMute(cfg ParseConfig) helpTopic {
+	return helpTopic{
+		name: CmdMute,
+		what: "stop accounts from sending messages in a group, for a while or for good",
+		who:  "Moderators, approvers and admins",
+		forms: [][2]string{
+			{"/mute <group-id> <account>... [for <duration>] -- <reason>"},
+		},
+		examples: []string{"/mute @TGS#aJRGC4MH6 alice for 1h " + reasonExample(store.MuteAction, cfg)},
+		notes: []string{
+			policyNote(store.MuteAction, cfg),
+			durationNote(store.MuteAction, cfg),
+			accountListNote(cfg),
+			reasonNote(store.MuteAction, cfg),
+			"Groups only: rooms have no mutes (use /ban room). A group whose ID is `room` cannot be named here.",
+		},
+	}
+}
+
+func helpUnmute(cfg ParseConfig) helpTopic {
+	return helpTopic{
+		name:     CmdUnmute,
+		what:     "let muted accounts send messages in a group again",
+		who:      "Moderators, approvers and admins",
+		forms:    [][2]string{{"/unmute <group-id> <account>... [-- <reason>]"}},
+		examples: []string{"/unmute @TGS#aJRGC4MH6 alice " + reasonExample(store.UnmuteAction, cfg)},
+		notes: []string{
+			policyNote(store.UnmuteAction, cfg),
+			accountListNote(cfg),
+			reasonNote(store.UnmuteAction, cfg),
+			"Groups only, and no duration: an unmute lifts the mute at once.",
+		},
+	}
+}
+
+func helpUnban(cfg ParseConfig) helpTopic {
 	return helpTopic{
 		name: CmdUnban,
-		what: "ask for accounts to be unbanned; an approver other than you decides in the approval thread",
+		what: "unban accounts from a group or a room",
 		who:  "Moderators, approvers and admins",
 		forms: [][2]string{
 			{"/unban <group-id> <account>... -- <reason>"},
 			{"/unban room <room-id> <account>... -- <reason>"},
 		},
 		examples: []string{
-			"/unban @TGS#aJRGC4MH6 alice bob -- spam wave ended",
-			"/unban room standup-42 carol -- appeal accepted",
+			"/unban @TGS#aJRGC4MH6 alice bob -- " + codePrefix(cfg) + "spam wave ended",
+			"/unban room standup-42 carol -- " + codePrefix(cfg) + "appeal accepted",
 		},
 		notes: []string{
+			policyNote(store.UnbanAction, cfg),
 			accountListNote(cfg),
-			fmt.Sprintf("The reason (%s, at most %s bytes) starts at a standalone `--`, or the — or – a phone makes of it, and runs to the end.", reason, withCommas(MaxReasonBytes)),
-			"`room` right after /unban always means a room: a group whose ID is `room` cannot be named here.",
+			reasonNote(store.UnbanAction, cfg),
+			"No duration: an unban lifts the ban at once. `room` right after /unban always means a room: a group whose ID is `room` cannot be named here.",
 		},
 	}
 }
@@ -122,14 +254,15 @@ func helpRoles(cfg ParseConfig) helpTopic {
 func helpBanned(ParseConfig) helpTopic {
 	return helpTopic{
 		name: CmdBanned,
-		what: "who is banned from a room or group, and until when",
+		what: "who is banned from a room or group, or muted in a group, and until when",
 		who:  "Anyone on the allowlist",
 		forms: [][2]string{
 			{"/banned <room-id>"},
 			{"/banned room <room-id>"},
 			{"/banned group <group-id>"},
+			{"/banned group <group-id> muted", "the group's muted members"},
 		},
-		examples: []string{"/banned standup-42", "/banned group @TGS#aJRGC4MH6"},
+		examples: []string{"/banned standup-42", "/banned group @TGS#aJRGC4MH6", "/banned group @TGS#aJRGC4MH6 muted"},
 	}
 }
 

@@ -28,6 +28,11 @@ type AuditEntry struct {
 	Code          int          // Tencent ErrorCode, if any
 	Detail        string       // short free text (reason, error info, "1 of 2")
 	OpID          string       // the operation (click, command) it belongs to
+	// Kind is the action kind of the request the entry is about (every entry the request scripts
+	// write, read back from the stream's act field), or what Append was given; "" for entries
+	// about no action. ReasonCode is that request's reason code (the stream's rc field), or "".
+	Kind       ActionKind
+	ReasonCode string
 }
 
 // AuditAction names what an audit entry records. The Lua scripts write the same names
@@ -118,11 +123,13 @@ func AuditOutcomes() []AuditOutcome {
 
 // AuditFilter selects audit entries; all non-empty fields must match.
 type AuditFilter struct {
-	Actor     string // by:<user>
-	Account   string // account:<id>, among all the entry's accounts
-	Group     string // group:<id>
-	Room      string // room:<id>
-	RequestID string // a request's events (resolve #n with RequestByNumber)
+	Actor      string     // by:<user>
+	Account    string     // account:<id>, among all the entry's accounts
+	Group      string     // group:<id>
+	Room       string     // room:<id>
+	RequestID  string     // a request's events (resolve #n with RequestByNumber)
+	Kind       ActionKind // action:<kind>: entries about requests of that kind
+	ReasonCode string     // reason:<code>: entries about requests with that reason code
 }
 
 // AuditPage is one page of a newest-first audit query.
@@ -135,7 +142,8 @@ type AuditPage struct {
 // entry's ID and Time are Redis's. It returns the entry ID.
 func (s *Store) Append(ctx context.Context, e AuditEntry) (string, error) {
 	v, err := s.run(ctx, s.scripts.appendAudit, e.Actor, string(e.Action), e.TargetKind, e.Target,
-		strings.Join(e.Accounts, "\n"), e.RequestID, e.RequestNumber, string(e.Outcome), e.Code, e.Detail, e.OpID, e.AccountCount)
+		strings.Join(e.Accounts, "\n"), e.RequestID, e.RequestNumber, string(e.Outcome), e.Code, e.Detail, e.OpID, e.AccountCount,
+		string(e.Kind), e.ReasonCode)
 	if err != nil {
 		return "", fmt.Errorf("append audit %s by %s: %w", e.Action, e.Actor, err)
 	}
@@ -240,6 +248,8 @@ func (s *Store) indexKeys(f AuditFilter) []string {
 	add(f.Group, "audit", "t", "group")
 	add(f.Room, "audit", "t", "room")
 	add(f.RequestID, "audit", "req")
+	add(string(f.Kind), "audit", "act")
+	add(f.ReasonCode, "audit", "rc")
 	return keys
 }
 
@@ -345,6 +355,8 @@ func decodeEntry(id string, v map[string]string) AuditEntry {
 		Code:          int(atoi64(v["code"])),
 		Detail:        v["detail"],
 		OpID:          v["op"],
+		Kind:          ActionKind(v["act"]),
+		ReasonCode:    v["rc"],
 	}
 	if ms, _, ok := parseID(id); ok {
 		e.Time = time.UnixMilli(ms)

@@ -106,7 +106,8 @@ func TestAuditEntryFields(t *testing.T) {
 		accounts[i] = fmt.Sprintf("a%02d", i)
 	}
 	in := store.AuditEntry{Actor: "U1", Action: "unban", TargetKind: "room", Target: "R1", Accounts: accounts,
-		RequestID: "req1", RequestNumber: 42, Outcome: "failed", Code: 10004, Detail: "bad", OpID: "op1"}
+		RequestID: "req1", RequestNumber: 42, Outcome: "failed", Code: 10004, Detail: "bad", OpID: "op1",
+		Kind: store.UnbanAction, ReasonCode: "spam"}
 	id, err := s.Append(t.Context(), in)
 	if err != nil {
 		t.Fatal(err)
@@ -132,7 +133,7 @@ func equalEntries(a, b store.AuditEntry) bool {
 	return slices.Equal(a.Accounts, b.Accounts) && a.Actor == b.Actor && a.Action == b.Action &&
 		a.TargetKind == b.TargetKind && a.Target == b.Target && a.RequestID == b.RequestID &&
 		a.RequestNumber == b.RequestNumber && a.Outcome == b.Outcome && a.Code == b.Code &&
-		a.Detail == b.Detail && a.OpID == b.OpID
+		a.Detail == b.Detail && a.OpID == b.OpID && a.Kind == b.Kind && a.ReasonCode == b.ReasonCode
 }
 
 func TestAuditTrimmedByAge(t *testing.T) {

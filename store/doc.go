@@ -173,11 +173,14 @@
 //	P req:open:<user>        zset   a requester's request IDs by creation time, cleaned of ended
 //	                                ones by create.lua (the cap of NewRequest.MaxOpen)
 //	P audit                  stream the audit log, trimmed by age (MINID) on every append; a
-//	                                request's entries carry act (its action kind)
+//	                                request's entries carry act (its action kind) and rc (its
+//	                                reason code)
 //	P audit:by:<user>        zset   audit entry IDs by actor            ┐ members are zero-padded
 //	P audit:acct:<account>   zset   audit entry IDs by account          │ entry IDs (score 0, read
 //	P audit:t:<kind>:<id>    zset   by target (group, room, user)       │ by lex range), trimmed
-//	P audit:req:<id>         zset   by request                          ┘ and expiring with the stream
+//	P audit:req:<id>         zset   by request                          │ and expiring with the stream
+//	P audit:act:<kind>       zset   by the request's action kind        │
+//	P audit:rc:<code>        zset   by the request's reason code        ┘
 //	P audit:feed             hash   feed cursor, lease owner and until_ms
 //	P audit:gate:<gate>      hash   AppendLimited's gate: until_ms, refusals kept quiet since
 //	P dedup:<key>            string delivery claim: owner token, then "done"

@@ -60,6 +60,18 @@ type env struct {
 	ReconcileInterval string `split_words:"true" default:"5m"`
 	ReconcileShare    string `split_words:"true" default:"0.25"`
 	MaxWatched        string `split_words:"true" default:"1000"`
+
+	// The action pipeline (config_action.go).
+	BanApprovals      string `split_words:"true" default:"0"`
+	MuteApprovals     string `split_words:"true" default:"0"`
+	UnmuteApprovals   string `split_words:"true" default:"0"`
+	BanDuration       string `split_words:"true" default:"24h"`
+	MuteDuration      string `split_words:"true" default:"1h"`
+	UndoWindow        string `split_words:"true" default:"15m"`
+	ConfirmOver       string `split_words:"true" default:"20"`
+	PreviewPages      string `split_words:"true" default:"100"`
+	Reasons           string `split_words:"true"`
+	RequireReasonCode string `split_words:"true" default:"false"`
 }
 
 // Config is modbot's parsed configuration. The README's configuration table gives the meaning of
@@ -107,6 +119,8 @@ type Config struct {
 	ReconcileInterval time.Duration      // 0: no sweeps
 	ReconcileShare    float64
 	MaxWatched        int
+
+	Actions ActionConfig // the action pipeline's settings (config_action.go)
 }
 
 // needs says which groups of settings a subcommand requires; the others may be empty.
@@ -180,6 +194,7 @@ func (e env) parse(n needs) (Config, error) {
 		c.ReconcileShare = f
 	}
 	c.MaxWatched = p.intRange("MODBOT_MAX_WATCHED", e.MaxWatched, 1, 100000)
+	c.Actions = p.actions(e, c.UnbanApprovals)
 	if c.SlackTeamID != "" && !isSlackID(c.SlackTeamID, "T", "E") {
 		p.add("MODBOT_SLACK_TEAM_ID", "must be a Slack workspace ID such as T0123ABCD")
 	}

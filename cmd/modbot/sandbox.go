@@ -218,6 +218,12 @@ func (sb *sandbox) startGeneration(ctx context.Context) error {
 			Sweep:           time.Second,
 			FeedEvery:       500 * time.Millisecond,
 			Logger:          sb.log,
+
+			Policies:     sandboxPolicies(),
+			UndoWindow:   15 * time.Minute,
+			ConfirmOver:  20,
+			PreviewPages: 100,
+			Reasons:      sandboxReasons,
 		},
 	})
 	if err != nil {
@@ -327,4 +333,17 @@ func userName(id string) string {
 		}
 	}
 	return id
+}
+
+// sandboxReasons are the sandbox's reason codes (MODBOT_REASONS in production), so its help and
+// its /ban show them.
+var sandboxReasons = []bot.ReasonCode{{Code: "spam", Label: "Spam or scam links"}, {Code: "abuse", Label: "Harassment"}}
+
+// sandboxPolicies are production's defaults: unban waits for one approver, the others run at once.
+func sandboxPolicies() map[store.ActionKind]bot.Policy {
+	out := map[store.ActionKind]bot.Policy{}
+	for _, a := range []store.ActionKind{store.BanAction, store.MuteAction, store.UnmuteAction, store.UnbanAction} {
+		out[a] = bot.DefaultPolicy(a)
+	}
+	return out
 }

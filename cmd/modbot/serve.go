@@ -42,7 +42,7 @@ func serve(ctx context.Context, stderr io.Writer) error {
 		WrapLimiter:    m.Limiter,
 		Reconcile:      reconcileOptions(cfg, log),
 		ReconcileShare: cfg.ReconcileShare,
-		Bot: bot.Options{
+		Bot: cfg.Actions.options(bot.Options{
 			AppToken:        cfg.SlackAppToken,
 			BotToken:        cfg.SlackBotToken,
 			APIURL:          cfg.SlackAPIURL,
@@ -58,7 +58,7 @@ func serve(ctx context.Context, stderr io.Writer) error {
 			Digest:          cfg.Digest,
 			Logger:          log,
 			Metrics:         m,
-		},
+		}),
 	})
 	if err != nil {
 		return err

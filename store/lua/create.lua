@@ -32,7 +32,7 @@ for _, rid in ipairs(redis.call('ZRANGE', openkey, 0, -1)) do
 end
 local max_open = tonumber(A[14] or '0') or 0
 if max_open > 0 and open >= max_open then
-  audit(now, {actor = requester, action = 'request', kind = A[3], target = A[4], accounts = {}, act = A[15],
+  audit(now, {actor = requester, action = 'request', kind = A[3], target = A[4], accounts = {}, act = A[15], rc = A[17],
     count = #accounts_of({accounts = A[6]}),
     outcome = 'refused', detail = 'too many open requests (' .. open .. ', the most is ' .. max_open .. ')', op = op})
   return {'toomany', tostring(open), tostring(max_open)}

@@ -60,7 +60,8 @@ end
 -- entry to the small per-filter indexes (trimmed alongside). e has: actor,
 -- action, kind, target, accounts (list), req, num, outcome, code, detail, op,
 -- and optionally count (the accounts concerned when e.accounts does not list them)
--- and act (the request's action kind: ban, mute, unmute, unban).
+-- act (the request's action kind: ban, mute, unmute, unban) and rc (its reason code), each also
+-- indexed (audit:act:<kind>, audit:rc:<code>) for /modbot log's action: and reason: filters.
 local function audit(now, e)
   local accounts = e.accounts or {}
   local shown = {}
@@ -72,7 +73,7 @@ local function audit(now, e)
     'accounts', table.concat(shown, '\n'), 'count', tostring(e.count or #accounts),
     'req', e.req or '', 'num', tostring(e.num or ''),
     'outcome', e.outcome or '', 'code', tostring(e.code or 0),
-    'detail', e.detail or '', 'op', e.op or '', 'act', e.act or '')
+    'detail', e.detail or '', 'op', e.op or '', 'act', e.act or '', 'rc', e.rc or '')
   local member = pad(id)
   local cut = '(' .. pad(minid)
   local function index(key)
@@ -83,6 +84,8 @@ local function audit(now, e)
   if (e.actor or '') ~= '' then index(P .. 'audit:by:' .. e.actor) end
   if (e.target or '') ~= '' then index(P .. 'audit:t:' .. (e.kind or '') .. ':' .. e.target) end
   if (e.req or '') ~= '' then index(P .. 'audit:req:' .. e.req) end
+  if (e.act or '') ~= '' then index(P .. 'audit:act:' .. e.act) end
+  if (e.rc or '') ~= '' then index(P .. 'audit:rc:' .. e.rc) end
   for _, a in ipairs(accounts) do index(P .. 'audit:acct:' .. a) end
   return id
 end
@@ -107,6 +110,7 @@ end
 local function req_audit(now, r, e)
   e.kind, e.target, e.req, e.num = r.kind, r.target, r.id, r.number
   e.act = e.act or action_of(r)
+  e.rc = e.rc or r.reason_code
   if e.accounts == nil then e.accounts = accounts_of(r) end
   return audit(now, e)
 end

@@ -26,9 +26,11 @@ local e = {actor = A[1], action = A[2], kind = A[3], target = A[4], outcome = A[
   op = A[8], accounts = {}, count = 0}
 if A[5] ~= '' then
   e.req = A[5]
-  local kind, target, num, accounts = unpack(redis.call('HMGET', rkey(A[5]), 'kind', 'target', 'number', 'accounts'))
+  local kind, target, num, accounts, act, rc = unpack(redis.call('HMGET', rkey(A[5]), 'kind', 'target', 'number',
+    'accounts', 'action', 'reason_code'))
   if kind then
     e.kind, e.target, e.num = kind, target, num
+    e.act, e.rc = action_of({action = act or ''}), rc or ''
     local _, lines = string.gsub(accounts or '', '\n', '')
     if (accounts or '') ~= '' then e.count = lines + 1 end
   end
