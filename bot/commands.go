@@ -72,7 +72,7 @@ func handler[C Command](f func(*Bot, context.Context, *invocation, C)) func(*Bot
 
 // lookupCommand finds a slash command (lower case) in the table.
 func lookupCommand(name string) (command, bool) {
-	for _, c := range commandTable() {
+	for _, c := range append(commandTable(), testCommands...) {
 		if c.Command == name {
 			return c, true
 		}
@@ -96,7 +96,7 @@ func CommandLabels() []string {
 	for _, c := range commandTable() {
 		out = append(out, c.Command)
 	}
-	return append(out, actionApprove, actionDeny, actionCancel, actionRetry, actionPagePrev, actionPageNext, viewDeny, eventAppHomeOpened)
+	return append(out, actionApprove, actionDeny, actionCancel, actionRetry, actionUndo, actionConfirm, actionPagePrev, actionPageNext, viewDeny, eventAppHomeOpened)
 }
 
 // DecisionLabels are the values Metrics.Decision may be given.
