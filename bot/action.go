@@ -211,7 +211,7 @@ func (b *Bot) handleUndo(ctx context.Context, inv *invocation, id string) {
 				Mention(ue.By), slackDate(ue.At), undoNumber(ctx, b, ue.UndoID))))
 		case errors.Is(err, store.ErrUndoWindowClosed):
 			b.tell(ctx, inv, note(":hourglass: The Undo window of this action has closed; nothing was changed. To reverse it now, use the opposite command (`/unban`, `/unmute`, `/ban` or `/mute`)."))
-			b.ex.start(ctx, id) // take the button away if the sweep has not yet
+			b.ex.closeUndoWindows(ctx) // take the button away if the sweep has not yet
 		case errors.Is(err, store.ErrNothingToUndo):
 			b.tell(ctx, inv, note(":information_source: Nothing to undo: no account was changed by this action."))
 		case errors.Is(err, store.ErrNotUndoable):

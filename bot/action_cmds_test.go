@@ -5,16 +5,19 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"testing"
 	"time"
 
 	"modbot/store"
 	"modbot/tim"
 )
 
-// Until the action parser is in the command table, the tests register /ban, /mute and /unmute
-// with a small parser of their own: "[room] <id> <account>... [for <n><m|h|d|w>|permanent]
-// [-- [code:] reason]". The pipeline is what these tests exercise.
-func init() {
+// UseActionCommands registers /ban, /mute and /unmute for one test, until the action parser is
+// in the command table, with a small parser of their own: "[room] <id> <account>... [for
+// <n><m|h|d|w>|permanent] [-- [code:] reason]". The pipeline is what these tests exercise. Call
+// it before starting bots; the commands go away when the test ends.
+func UseActionCommands(tb testing.TB) {
+	tb.Cleanup(func() { testCommands = nil })
 	for _, a := range []store.ActionKind{store.BanAction, store.MuteAction, store.UnmuteAction} {
 		testCommands = append(testCommands, command{
 			CommandSpec: CommandSpec{Command: "/" + string(a)},

@@ -223,6 +223,9 @@ func decisionNote(r *store.Request) message {
 func requesterNotice(r *store.Request, inThread bool) message {
 	w := wordsOf(r)
 	what := fmt.Sprintf("Your %s #%d (%s)", requestWord(r), r.Number, targetText(r.Target))
+	if r.Duration > 0 {
+		what = fmt.Sprintf("Your %s #%d (%s, %s)", requestWord(r), r.Number, targetText(r.Target), durationText(r.Duration))
+	}
 	if !inThread {
 		what += fmt.Sprintf(" in <#%s>", r.Channel)
 	}
@@ -258,6 +261,9 @@ func requesterNotice(r *store.Request, inThread bool) message {
 		s = fmt.Sprintf("%s is %s.", what, stateName(r.State))
 	default:
 		s = fmt.Sprintf("%s is %s.", what, stateName(r.State))
+	}
+	if (r.State == store.Done || r.State == store.Partial) && r.UndoOf == "" && r.UndoneBy == "" && !r.UndoUntil.IsZero() {
+		s += " You or an approver can *Undo* it on its message until " + slackDate(r.UndoUntil) + "."
 	}
 	if inThread {
 		s = Mention(r.Requester) + " " + s
@@ -389,7 +395,7 @@ func stateLine(r *store.Request) string {
 	w := wordsOf(r)
 	approved := fmt.Sprintf("Approved by %s %s", Mention(r.DecidedBy), slackDate(r.DecidedAt))
 	if r.ApprovalsNeeded == 0 {
-		approved = fmt.Sprintf("Run at once for %s %s", Mention(r.DecidedBy), slackDate(r.DecidedAt))
+		approved = fmt.Sprintf("Asked by %s %s, run at once", Mention(r.DecidedBy), slackDate(r.DecidedAt))
 		if !r.ConfirmedAt.IsZero() {
 			approved += " (confirmed " + slackDate(r.ConfirmedAt) + ")"
 		}

@@ -27,13 +27,7 @@ func (b *executor) sweep(ctx context.Context) {
 		b.o.Metrics.Decision("expired")
 		b.start(ctx, r.ID)
 	}
-	closed, err := b.store.CloseUndoWindows(ctx, sweepBatch)
-	if err != nil && ctx.Err() == nil {
-		b.log.Warn("close undo windows", "err", err)
-	}
-	for _, id := range closed {
-		b.start(ctx, id) // its root loses the Undo button
-	}
+	b.closeUndoWindows(ctx)
 	work, err := b.store.NeedsWork(ctx, sweepBatch)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -43,6 +37,17 @@ func (b *executor) sweep(ctx context.Context) {
 	}
 	for _, w := range work {
 		b.start(ctx, w.RequestID)
+	}
+}
+
+// closeUndoWindows closes the Undo windows that have passed and takes their buttons away.
+func (b *executor) closeUndoWindows(ctx context.Context) {
+	closed, err := b.store.CloseUndoWindows(ctx, sweepBatch)
+	if err != nil && ctx.Err() == nil {
+		b.log.Warn("close undo windows", "err", err)
+	}
+	for _, id := range closed {
+		b.start(ctx, id) // its root loses the Undo button
 	}
 }
 
@@ -98,6 +103,18 @@ func (b *executor) deliver(ctx context.Context, l store.Lease, req *store.Reques
 		if err := b.settle(req, e, b.updateRoot(ctx, req)); err != nil {
 			return nil, err
 		}
+		// The Undo request may have finished while the root was updated: its "undone" was owed
+		// again and cleared here, so show what the request is now.
+		now, err := b.store.ClearOwed(ctx, l, e)
+		if err != nil {
+			return nil, err
+		}
+		if now.State != req.State || now.UndoneBy != req.UndoneBy {
+			if err := b.settle(now, e, b.updateRoot(ctx, now)); err != nil {
+				b.log.Warn("update root after undo", "request_id", req.ID, "err", err)
+			}
+		}
+		return now, nil
 	case store.EffectExpiry:
 		if err := b.settle(req, e, b.updateRoot(ctx, req)); err != nil {
 			return nil, err
