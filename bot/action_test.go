@@ -363,3 +363,22 @@ func TestUndo_RefusedByRoleAtClick(t *testing.T) {
 		t.Fatalf("undone by %s", r.UndoneBy)
 	}
 }
+
+// TestBan_PreviewPageCap: a ban list longer than MODBOT_PREVIEW_PAGES is not read to the end: the
+// root says the state was not checked, nothing is skipped, and the ban goes out.
+func TestBan_PreviewPageCap(t *testing.T) {
+	e := newActionEnv(t, withBotOptions(func(o *bot.Options) { o.PreviewPages = 1 }))
+	g := e.tim.CreateGroup(timtest.AVChatRoom)
+	for _, u := range unbanAccounts("x", 150) {
+		e.tim.Ban(g, u, time.Hour)
+	}
+	root := actionOpen(t, e, alice, "/ban", g+" x0150 u1 for 1d -- spam")
+	m := unbanWaitRoot(t, e, root.TS, "done")
+	if !strings.Contains(m.VisibleText(), "state not checked") {
+		t.Fatalf("root:\n%s", m.VisibleText())
+	}
+	r := requestNumber(t, e, 1)
+	if len(r.Prior) != 0 || !r.Outcomes["x0150"].Done || !r.Outcomes["u1"].Done {
+		t.Fatalf("prior %v outcomes %v: want unknown prior states and both sent", r.Prior, r.Outcomes)
+	}
+}

@@ -276,7 +276,7 @@ func previewText(k actionKind, total, active, permanent int, soonest time.Time) 
 			s += " (" + strings.Join(about, "; ") + ")"
 		}
 		if !k.lifts {
-			s += ": this replaces theirs, Undo gives it back"
+			s += " already: a longer one is kept, a shorter one replaced (Undo gives it back)"
 		}
 		parts = append(parts, s)
 	}

@@ -149,3 +149,21 @@ func rootButtons(m message) []string {
 	}
 	return got
 }
+
+func TestPreviewText(t *testing.T) {
+	soon := time.Date(2025, 12, 2, 8, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		a                        store.ActionKind
+		total, active, permanent int
+		want                     string
+	}{
+		{store.UnbanAction, 15, 12, 0, "12 banned (the soonest ends Dec 2 08:00 UTC), 3 not banned: nothing to undo for them"},
+		{store.BanAction, 3, 1, 1, "1 banned (the soonest ends Dec 2 08:00 UTC; 1 permanently) already: a longer one is kept, a shorter one replaced (Undo gives it back), 2 not banned"},
+		{store.MuteAction, 2, 0, 0, "2 not muted"},
+		{store.UnmuteAction, 2, 2, 0, "2 muted (the soonest ends Dec 2 08:00 UTC)"},
+	} {
+		if got := previewText(actionKinds[tc.a], tc.total, tc.active, tc.permanent, soon); got != tc.want {
+			t.Errorf("%s: %q\nwant %q", tc.a, got, tc.want)
+		}
+	}
+}
