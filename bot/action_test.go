@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -380,5 +381,117 @@ func TestBan_PreviewPageCap(t *testing.T) {
 	r := requestNumber(t, e, 1)
 	if len(r.Prior) != 0 || !r.Outcomes["x0150"].Done || !r.Outcomes["u1"].Done {
 		t.Fatalf("prior %v outcomes %v: want unknown prior states and both sent", r.Prior, r.Outcomes)
+	}
+}
+
+// TestMute_RetryFailed: a mute whose call Tencent refuses for one account finishes partly done;
+// Retry failed (by the requester) sends that account again, on the same request.
+func TestMute_RetryFailed(t *testing.T) {
+	e := newActionEnv(t)
+	g := e.tim.CreateGroup(timtest.Public)
+	e.tim.FailAccount("group_open_http_svc/forbid_send_msg", "bad", 10004)
+	root := actionOpen(t, e, alice, "/mute", g+" u1 bad for 1h -- spam")
+	unbanWaitRoot(t, e, root.TS, "partly done")
+	if !e.tim.IsMuted(g, "u1") || e.tim.IsMuted(g, "bad") {
+		t.Fatal("want u1 muted, bad not")
+	}
+	e.tim.ClearFaults()
+	if _, err := e.slack.Click(alice, approvals, root.TS, "retry", ""); err != nil {
+		t.Fatal(err)
+	}
+	unbanWaitRoot(t, e, root.TS, "done")
+	if !e.tim.IsMuted(g, "bad") {
+		t.Fatal("bad not muted after Retry failed")
+	}
+	if r := requestNumber(t, e, 1); r.Retries != 1 || !r.Outcomes["bad"].Done {
+		t.Fatalf("retries %d, bad %+v", r.Retries, r.Outcomes["bad"])
+	}
+}
+
+// TestActions_ExactlyOnceAcrossReplicas: 3 replicas; immediate bans typed once and delivered three
+// times, then Undo clicked three times on each (the requester twice, an approver once, at once):
+// each ban opens one request and sends each account in exactly one accepted call, each Undo is
+// applied once (one Undo request, one unban call per chunk), and each person is told once.
+func TestActions_ExactlyOnceAcrossReplicas(t *testing.T) {
+	e := newActionEnv(t, withoutBot(), withBotOptions(func(o *bot.Options) { o.ConfirmOver = 100 }))
+	for range 3 {
+		e.startBot()
+	}
+	const n = 4
+	groups := make([]string, n)
+	for i := range groups {
+		groups[i] = e.tim.CreateGroup(timtest.AVChatRoom)
+	}
+	accounts := unbanAccounts("a", 25) // two calls each way: 20 + 5
+	var wg sync.WaitGroup
+	for _, g := range groups {
+		wg.Go(func() {
+			ack, err := e.slack.SlashCommand(alice, moderation, "/ban", g+" "+strings.Join(accounts, " ")+" for 1d -- spam")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			_, _ = e.slack.Redeliver(ack.EnvelopeID)
+			_, _ = e.slack.Resend(ack.EnvelopeID)
+		})
+	}
+	wg.Wait()
+	e.waitFor("every root with its Undo", func(s *slacktest.Server) bool {
+		roots := e.rootMessages()
+		if len(roots) < n {
+			return false
+		}
+		for _, m := range roots {
+			if !hasButton(m, "undo") {
+				return false
+			}
+		}
+		return true
+	})
+	roots := e.rootMessages()
+	if len(roots) != n {
+		t.Fatalf("%d roots, want %d", len(roots), n)
+	}
+	for _, root := range roots {
+		for _, who := range []string{alice, bob, alice} {
+			wg.Go(func() {
+				if _, err := e.slack.Click(who, approvals, root.TS, "undo", ""); err != nil {
+					t.Logf("click: %v", err) // the button may be gone already
+				}
+			})
+		}
+	}
+	wg.Wait()
+	for _, root := range roots {
+		waitRoot(t, e, root.TS, "Undone by", "")
+	}
+	e.eventually("every request settled", func() bool {
+		for i := int64(1); i <= 2*n; i++ {
+			r, err := e.store.RequestByNumber(t.Context(), i)
+			if err != nil || !r.State.Final() || len(r.Owed) > 0 {
+				return false
+			}
+		}
+		return true
+	})
+	if _, err := e.store.RequestByNumber(t.Context(), 2*n+1); err == nil {
+		t.Fatal("more requests than bans and Undos")
+	}
+	if got := e.tim.Calls("group_open_http_svc/ban_group_member"); got != 2*n {
+		t.Errorf("ban calls = %d, want %d", got, 2*n)
+	}
+	if got := e.tim.Calls(cmdUnbanGroup); got != 2*n {
+		t.Errorf("unban calls (Undo) = %d, want %d", got, 2*n)
+	}
+	for _, g := range groups {
+		for _, u := range accounts {
+			if e.tim.IsBanned(g, u) {
+				t.Fatalf("%s still banned in %s after Undo", u, g)
+			}
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	if got := len(e.slack.DMs(alice)) + len(e.slack.DMs(bob)); got != 2*n {
+		t.Errorf("%d DMs to alice and bob, want %d (each ban and each Undo told once)", got, 2*n)
 	}
 }
