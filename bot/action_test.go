@@ -305,7 +305,8 @@ func TestBan_MassWaitsForConfirm(t *testing.T) {
 	}
 }
 
-// ageRequest moves a request's expiry into the past, as if 10 minutes had gone by.
+// ageRequest moves a confirming request's expiry into the past (the request and its expiry
+// index), as if 10 minutes had gone by.
 func ageRequest(t *testing.T, id string) {
 	t.Helper()
 	opt, err := redis.ParseURL(storetest.RedisURL(t))
@@ -326,6 +327,10 @@ func ageRequest(t *testing.T, id string) {
 	}
 	past := time.Now().Add(-time.Minute).UnixMilli()
 	if err := rdb.HSet(t.Context(), keys[0], "expires_ms", past, "created_ms", past-int64(10*time.Minute/time.Millisecond)).Err(); err != nil {
+		t.Fatal(err)
+	}
+	prefix := strings.TrimSuffix(keys[0], "req:"+id)
+	if err := rdb.ZAddXX(t.Context(), prefix+"req:confirming", redis.Z{Score: float64(past), Member: id}).Err(); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -493,5 +498,54 @@ func TestActions_ExactlyOnceAcrossReplicas(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	if got := len(e.slack.DMs(alice)) + len(e.slack.DMs(bob)); got != 2*n {
 		t.Errorf("%d DMs to alice and bob, want %d (each ban and each Undo told once)", got, 2*n)
+	}
+}
+
+// TestBan_ConfirmCancelled: Cancel on the Confirm prompt withdraws the ban: the requester is
+// answered, no root is posted and Tencent is never asked to ban.
+func TestBan_ConfirmCancelled(t *testing.T) {
+	e := newActionEnv(t, withBotOptions(func(o *bot.Options) { o.ConfirmOver = 1 }))
+	g := e.tim.CreateGroup(timtest.AVChatRoom)
+	e.command(alice, moderation, "/ban", g+" u1 u2 -- spam")
+	var prompt slacktest.Message
+	e.waitFor("prompt", func(s *slacktest.Server) bool {
+		for _, m := range s.Ephemeral(alice) {
+			if hasButton(m, "confirm") {
+				prompt = m
+				return true
+			}
+		}
+		return false
+	})
+	if _, err := e.slack.Click(alice, moderation, prompt.TS, "cancel", ""); err != nil {
+		t.Fatal(err)
+	}
+	e.waitEphemeral(alice, "was not confirmed. Nothing was sent to Tencent")
+	time.Sleep(300 * time.Millisecond)
+	if r := requestNumber(t, e, 1); r.State != store.Cancelled || len(r.Owed) != 0 {
+		t.Fatalf("state %s owed %v, want cancelled owing nothing", r.State, r.Owed)
+	}
+	if len(e.rootMessages()) != 0 || e.tim.Calls("group_open_http_svc/ban_group_member") != 0 {
+		t.Fatal("a cancelled ban posted a root or called Tencent")
+	}
+}
+
+// TestBan_ConfirmExpiredBySweep: a Confirm prompt nobody answers expires after 10 minutes: the
+// requester is told by DM, no root is posted, nothing is sent.
+func TestBan_ConfirmExpiredBySweep(t *testing.T) {
+	e := newActionEnv(t, withBotOptions(func(o *bot.Options) { o.ConfirmOver = 1 }))
+	g := e.tim.CreateGroup(timtest.AVChatRoom)
+	e.command(alice, moderation, "/ban", g+" u1 u2 -- spam")
+	e.eventually("confirming", func() bool {
+		r, err := e.store.RequestByNumber(t.Context(), 1)
+		return err == nil && r.State == store.Confirming
+	})
+	ageRequest(t, requestNumber(t, e, 1).ID)
+	e.waitFor("DM", func(s *slacktest.Server) bool {
+		dm := s.DMs(alice)
+		return len(dm) == 1 && strings.Contains(dm[0].VisibleText(), "was not confirmed within 10 minutes")
+	})
+	if len(e.rootMessages()) != 0 || e.tim.Calls("group_open_http_svc/ban_group_member") != 0 {
+		t.Fatal("an unconfirmed ban posted a root or called Tencent")
 	}
 }

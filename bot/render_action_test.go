@@ -86,6 +86,11 @@ func TestActionMessages_Golden(t *testing.T) {
 		{"notice_thread_mute_done", requesterNotice(mute, true)},
 		{"notice_dm_undo_done", requesterNotice(undo, false)},
 		{"confirm_prompt", confirmPrompt(confirming)},
+		{"notice_dm_confirm_expired", requesterNotice(func() *store.Request {
+			r := *confirming
+			r.State, r.DecidedAt = store.Expired, r.ExpiresAt
+			return &r
+		}(), false)},
 		{"started", startedMessage(actionRequest(store.BanAction, 3, 7*86400))},
 		{"confirmed", confirmedMessage(confirming)},
 	} {

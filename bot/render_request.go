@@ -250,6 +250,8 @@ func requesterNotice(r *store.Request, inThread bool) message {
 		if r.DenyReason != "" {
 			s += " Reason:\n" + Prose(r.DenyReason, maxReasonText)
 		}
+	case r.State == store.Expired && r.NeedsConfirm:
+		s = fmt.Sprintf(":hourglass: %s was not confirmed within 10 minutes, so nothing was sent to Tencent. Type `/"+w.verb+"` again if it is still needed.", what)
 	case r.State == store.Expired:
 		s = fmt.Sprintf(":hourglass: %s expired %s without a decision. Open a new one with `/"+w.verb+"` if it is still needed.", what, slackDate(r.DecidedAt))
 	case r.State == store.Cancelled:
