@@ -39,6 +39,9 @@ func (b *Bot) handleDecisionClick(ctx context.Context, inv *invocation, action, 
 		}
 		if !req.Repeat { // a repeat (the same click delivered twice) was counted the first time
 			b.o.Metrics.Decision("cancelled")
+			if req.ThreadTS == "" && req.NeedsConfirm { // no root to show it on: answer the click
+				b.tell(ctx, inv, note(fmt.Sprintf(":leftwards_arrow_with_hook: Cancelled: %s #%d was not confirmed. Nothing was sent to Tencent.", wordsOf(req).noun, req.Number)))
+			}
 		}
 		b.ex.start(ctx, req.ID) // shows it on the root and in the thread
 	case actionRetry:
@@ -203,6 +206,10 @@ func buttonLabel(action string) string {
 		return "Cancel"
 	case actionRetry:
 		return "Retry failed"
+	case actionUndo:
+		return "Undo"
+	case actionConfirm:
+		return "Confirm"
 	}
 	return action
 }
@@ -210,8 +217,11 @@ func buttonLabel(action string) string {
 // neededRole is the least role that may press a decision button (Cancel needs no role, only
 // to be the requester; Retry failed also lets the requester who is still a moderator).
 func neededRole(action string) store.Role {
-	if action == actionCancel {
+	switch action {
+	case actionCancel:
 		return store.RoleNone
+	case actionUndo, actionConfirm:
+		return store.RoleModerator
 	}
 	return store.RoleApprover
 }

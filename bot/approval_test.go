@@ -134,8 +134,8 @@ func TestApproval_DenyWithReason(t *testing.T) {
 	if got := m.count("denied"); got != 1 {
 		t.Fatalf("denied decisions = %d, want 1", got)
 	}
-	if got := e.timCalls(); got != 1 { // get_group_info only
-		t.Fatalf("tencent calls = %d, want 1", got)
+	if got := e.timCalls(); got != 2 { // get_group_info and the preview's ban-list read only
+		t.Fatalf("tencent calls = %d, want 2", got)
 	}
 }
 

@@ -144,6 +144,9 @@ func New(o Options, t Tencent, s Store) (*Bot, error) {
 	setDefault(&o.Sweep, 5*time.Second)
 	setDefault(&o.FeedEvery, time.Second)
 	setDefault(&o.FeedRetryMax, 5*time.Minute)
+	setDefault(&o.UndoWindow, 15*time.Minute)
+	setDefault(&o.ConfirmOver, 20)
+	setDefault(&o.PreviewPages, 100)
 	if o.ReplicaID == "" {
 		host, _ := os.Hostname()
 		o.ReplicaID = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), randomID(4))
@@ -172,7 +175,7 @@ func New(o Options, t Tencent, s Store) (*Bot, error) {
 		slack.OptionHTTPClient(o.HTTPClient),
 		slack.OptionRetry(3),
 	)
-	b.ex = newExecutor(execOptions{LeaseTTL: o.LeaseTTL, ReplicaID: o.ReplicaID, Executors: o.Executors, Logger: o.Logger, Metrics: o.Metrics},
+	b.ex = newExecutor(execOptions{LeaseTTL: o.LeaseTTL, ReplicaID: o.ReplicaID, Executors: o.Executors, Logger: o.Logger, Metrics: o.Metrics, ReadPages: o.PreviewPages},
 		t, s, b.webAPI)
 	b.sm = socketmode.New(b.api, socketmode.OptionLog(slogOutput{b.log}))
 	return b, nil

@@ -114,7 +114,7 @@ func CommandLabels() []string {
 	for _, c := range commandTable() {
 		out = append(out, c.Command)
 	}
-	return append(out, actionApprove, actionDeny, actionCancel, actionRetry, actionPagePrev, actionPageNext, viewDeny, eventAppHomeOpened)
+	return append(out, actionApprove, actionDeny, actionCancel, actionRetry, actionUndo, actionConfirm, actionPagePrev, actionPageNext, viewDeny, eventAppHomeOpened)
 }
 
 // DecisionLabels are the values Metrics.Decision may be given.

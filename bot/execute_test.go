@@ -290,6 +290,11 @@ type shortBanList struct {
 	keep int
 }
 
+func (s shortBanList) GroupBannedMembersUpTo(ctx context.Context, g tim.GroupID, pages int) ([]tim.BannedMember, error) {
+	list, err := s.Client.GroupBannedMembersUpTo(ctx, g, pages)
+	return list[:min(len(list), s.keep)], err
+}
+
 func (s shortBanList) GroupBannedMembers(ctx context.Context, g tim.GroupID) ([]tim.BannedMember, error) {
 	list, err := s.Client.GroupBannedMembers(ctx, g)
 	return list[:min(len(list), s.keep)], err

@@ -25,8 +25,15 @@ var errLeaseLost = errors.New("execution lease lost")
 type execTencent interface {
 	GroupBannedMembers(ctx context.Context, g tim.GroupID) ([]tim.BannedMember, error)
 	RoomBannedMembers(ctx context.Context, r tim.RoomID) ([]tim.BannedMember, error)
+	GroupBannedMembersUpTo(ctx context.Context, g tim.GroupID, maxPages int) ([]tim.BannedMember, error)
+	RoomBannedMembersUpTo(ctx context.Context, r tim.RoomID, maxPages int) ([]tim.BannedMember, error)
+	GroupMutedMembers(ctx context.Context, g tim.GroupID) ([]tim.MutedMember, error)
 	UnbanGroupMembers(ctx context.Context, g tim.GroupID, accounts []tim.UserID, o tim.BulkOptions) ([]tim.Outcome, error)
 	UnbanRoomMembers(ctx context.Context, r tim.RoomID, accounts []tim.UserID, o tim.BulkOptions) ([]tim.Outcome, error)
+	BanGroupMembers(ctx context.Context, g tim.GroupID, accounts []tim.UserID, d time.Duration, description string, o tim.BulkOptions) ([]tim.Outcome, error)
+	BanRoomMembers(ctx context.Context, r tim.RoomID, accounts []tim.UserID, d time.Duration, reason string, o tim.BulkOptions) ([]tim.Outcome, error)
+	MuteGroupMembers(ctx context.Context, g tim.GroupID, accounts []tim.UserID, d time.Duration, o tim.BulkOptions) ([]tim.Outcome, error)
+	UnmuteGroupMembers(ctx context.Context, g tim.GroupID, accounts []tim.UserID, o tim.BulkOptions) ([]tim.Outcome, error)
 }
 
 // execStore is what an execution keeps in Redis: leases, outcomes, the request's Slack messages and
@@ -34,6 +41,7 @@ type execTencent interface {
 type execStore interface {
 	Executions
 	ExpireDue(ctx context.Context, max int) ([]*store.Request, error)
+	CloseUndoWindows(ctx context.Context, max int) ([]string, error)
 	SetRoot(ctx context.Context, l store.Lease, channel, ts string) (*store.Request, error)
 	ClearOwed(ctx context.Context, l store.Lease, effects ...store.Effect) (*store.Request, error)
 }
@@ -54,6 +62,7 @@ type execOptions struct {
 	Executors int           // executions run at once; default 4
 	Logger    *slog.Logger  // default slog.Default()
 	Metrics   Metrics       // only Decision("expired") is used; optional
+	ReadPages int           // most list pages an execution's state re-read reads; default 100
 }
 
 // executor runs requests' executions and delivers the Slack messages they owe: at most one per
@@ -79,6 +88,7 @@ type executor struct {
 func newExecutor(o execOptions, t execTencent, s execStore, sl slackPoster) *executor {
 	setDefault(&o.LeaseTTL, 30*time.Second)
 	setDefault(&o.Executors, 4)
+	setDefault(&o.ReadPages, 100)
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -205,6 +215,16 @@ func (b *executor) execute(ctx context.Context, id string) {
 		}
 	}()
 
+	if req.State == store.Executing && req.ThreadTS == "" && req.Owes(store.EffectRoot) {
+		// A confirmed or resumed action shows its root before anything is sent.
+		if err := b.renewForSlack(ctx, l); err == nil {
+			if now, err := b.postRootMessage(ctx, l, req); err == nil {
+				req = now
+			} else if ctx.Err() == nil {
+				b.log.Warn("post root message before executing", "request_id", id, "err", err)
+			}
+		}
+	}
 	if req.State == store.Executing {
 		req, err = b.run(ctx, l, req, gate)
 		if err != nil {
@@ -327,33 +347,39 @@ func (c *leaseClock) expiry() time.Time {
 }
 
 // run acts on the request's remaining accounts (actionKinds says how) and finishes it. An account
-// is recorded done only when Tencent accepted a call carrying it. A resumed execution (an earlier
-// owner may have sent accounts it never recorded) first re-reads the target's live state and
-// records skipped the accounts a complete read shows need nothing; after "Retry failed" nothing is
-// skipped: every failed account is sent to Tencent again.
+// is recorded done only when Tencent accepted a call carrying it. The first run (not a "Retry
+// failed") re-reads the target's live state and records skipped the accounts a complete read shows
+// need nothing (needsSend); after "Retry failed" nothing is skipped: every failed account is sent
+// to Tencent again.
 func (b *executor) run(ctx context.Context, l store.Lease, req *store.Request, gate func() error) (*store.Request, error) {
 	kind, err := kindOf(req)
 	if err != nil {
 		return nil, err
 	}
-	if req.ThreadTS != "" {
-		if err := b.slack.update(ctx, req.Channel, req.ThreadTS, rootMessage(req)); err != nil {
-			b.log.Warn("update root", "request_id", req.ID, "err", err)
-		}
+	if err := b.updateRoot(ctx, req); err != nil {
+		b.log.Warn("update root", "request_id", req.ID, "err", err)
 	}
 	accounts := req.Remaining()
-	resuming := req.Retries == 0 && (len(req.Outcomes) > 0 || req.ProgressTS != "")
-	if resuming && len(accounts) > 0 && kind.read != nil {
-		if accounts, err = b.skipSettled(ctx, l, req, kind, accounts); err != nil {
-			return nil, err
-		}
-	}
+	// Unban and Undo requests were read when asked for and are idempotent where it matters: they
+	// re-read only when resuming (an earlier owner may have sent accounts it never recorded).
+	resuming := len(req.Outcomes) > 0 || req.ProgressTS != ""
 	prog, err := b.startProgress(ctx, l, req)
 	if err != nil {
 		return nil, err
 	}
+	reread := resuming || (req.Action != store.UnbanAction && req.UndoOf == "")
+	if req.Retries == 0 && reread && len(accounts) > 0 {
+		before := len(accounts)
+		if accounts, err = b.skipSettled(ctx, l, req, kind, accounts); err != nil {
+			prog.stop()
+			return nil, err
+		}
+		if len(accounts) < before {
+			prog.addSkipped(before - len(accounts))
+		}
+	}
 	if len(accounts) > 0 {
-		err := b.send(ctx, l, kind, req.Target, accounts, prog, gate)
+		err := b.send(ctx, l, req, kind, accounts, prog, gate)
 		prog.stop()
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)
@@ -370,14 +396,10 @@ func (b *executor) run(ctx context.Context, l store.Lease, req *store.Request, g
 	return req, nil
 }
 
-// send hands accounts to Tencent through kind's bulk call, recording each settled chunk's outcomes
-// (fenced by the lease). Accounts Tencent refuses before any call (invalid input) are recorded
-// failed.
-func (b *executor) send(ctx context.Context, l store.Lease, kind actionKind, t store.Target, accounts []string, prog *progress, gate func() error) error {
-	users := make([]tim.UserID, len(accounts))
-	for i, a := range accounts {
-		users[i] = tim.UserID(a)
-	}
+// send hands accounts to Tencent, one bulk call per distinct duration (one unless req is an Undo
+// request), recording each settled chunk's outcomes (fenced by the lease). Accounts Tencent
+// refuses before any call (invalid input) are recorded failed.
+func (b *executor) send(ctx context.Context, l store.Lease, req *store.Request, kind actionKind, accounts []string, prog *progress, gate func() error) error {
 	record := func(settled []tim.Outcome) error {
 		outs := make([]store.Outcome, 0, len(settled))
 		for _, o := range settled {
@@ -391,22 +413,25 @@ func (b *executor) send(ctx context.Context, l store.Lease, kind actionKind, t s
 		prog.add(outs)
 		return nil
 	}
-	var err error
 	o := tim.BulkOptions{Progress: record, Gate: gate}
-	if t.Kind == store.KindRoom {
-		_, err = kind.room(ctx, b.tim, tim.RoomID(t.ID), users, o)
-	} else {
-		_, err = kind.group(ctx, b.tim, tim.GroupID(t.ID), users, o)
-	}
-	var ie *tim.InputError
-	if errors.As(err, &ie) {
-		outs := make([]store.Outcome, len(accounts))
-		for i, a := range accounts {
-			outs[i] = store.Outcome{Account: a, Info: Truncate(ie.Error(), 200)}
+	order, groups := byDuration(req, accounts)
+	for _, d := range order {
+		users := groups[d]
+		_, err := sendFor(ctx, b.tim, req.Target, kind.mutes, d, tencentReason(req), users, o)
+		var ie *tim.InputError
+		if errors.As(err, &ie) {
+			outs := make([]store.Outcome, len(users))
+			for i, a := range users {
+				outs[i] = store.Outcome{Account: string(a), Info: Truncate(ie.Error(), 200)}
+			}
+			err = b.store.RecordOutcomes(ctx, l, outs)
+			prog.add(outs)
 		}
-		return b.store.RecordOutcomes(ctx, l, outs)
+		if err != nil {
+			return err
+		}
 	}
-	return err
+	return nil
 }
 
 // storeOutcome turns a tim outcome into what the store records; accounts never sent (the
@@ -426,35 +451,4 @@ func storeOutcome(o tim.Outcome) (store.Outcome, bool) {
 		out.Info = Truncate(o.Err.Error(), 200)
 	}
 	return out, true
-}
-
-// skipSettled re-reads the target's live state (kind.read) and records skipped the accounts that
-// no longer need the action (never done: Tencent was not asked), returning those still to send.
-// Only a read that completed counts: one that fails or stops early skips nothing (every action is
-// idempotent), so every remaining account is sent.
-func (b *executor) skipSettled(ctx context.Context, l store.Lease, req *store.Request, kind actionKind, accounts []string) ([]string, error) {
-	listed, err := kind.read(ctx, b.tim, req.Target)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, context.Cause(ctx)
-		}
-		b.log.Warn("re-read live state before resuming; sending every remaining account", "request_id", req.ID, "err", err)
-		return accounts, nil
-	}
-	var still []string
-	var gone []store.Outcome
-	for _, a := range accounts {
-		if kind.wanted(listed[tim.UserID(a)]) {
-			still = append(still, a)
-		} else {
-			gone = append(gone, store.Outcome{Account: a, Skipped: true, Info: kind.why})
-		}
-	}
-	if err := b.store.RecordOutcomes(ctx, l, gone); err != nil {
-		return nil, fmt.Errorf("record accounts that need nothing: %w", err)
-	}
-	for _, o := range gone {
-		req.Outcomes[o.Account] = o
-	}
-	return still, nil
 }

@@ -89,17 +89,44 @@ func TestExecutor_RunsWithoutSocketMode(t *testing.T) {
 	}
 }
 
-// TestActionKinds_Unban: the table entry for unban sends to Tencent and re-reads the ban list; a
-// kind the table lacks is refused instead of run as an unban.
-func TestActionKinds_Unban(t *testing.T) {
-	k, ok := actionKinds[store.ActionUnban]
-	if !ok || k.group == nil || k.room == nil || k.read == nil || k.wanted == nil || k.chunk != tim.MaxBanAccounts {
-		t.Fatalf("unban entry incomplete: %+v", k)
-	}
-	if !k.wanted(true) || k.wanted(false) {
-		t.Fatal("unban must want exactly the accounts still on the ban list")
+// TestActionKinds: every action has an entry with Tencent's chunk size; a kind the table lacks
+// is refused instead of run as an unban; the re-read skips exactly the accounts that need
+// nothing, and a ban never shortens a longer one (an Undo may).
+func TestActionKinds(t *testing.T) {
+	for a, chunk := range map[store.ActionKind]int{store.BanAction: 20, store.UnbanAction: 20, store.MuteAction: 500, store.UnmuteAction: 500} {
+		if k, ok := actionKinds[a]; !ok || k.chunk != chunk {
+			t.Errorf("%s: entry %+v, want chunk %d", a, k, chunk)
+		}
 	}
 	if _, err := kindOf(&store.Request{ID: "r1"}); err != nil {
 		t.Fatalf("kindOf(unban request) = %v", err)
+	}
+	if _, err := kindOf(&store.Request{ID: "r1", Action: "kick"}); err == nil {
+		t.Fatal("kindOf(kick) ran")
+	}
+	now := time.Now()
+	ban, unban := actionKinds[store.BanAction], actionKinds[store.UnbanAction]
+	day := uint32(86400)
+	for _, c := range []struct {
+		name   string
+		k      actionKind
+		d      uint32
+		until  time.Time
+		listed bool
+		undo   bool
+		send   bool
+	}{
+		{"unban a banned one", unban, 0, now.Add(time.Hour), true, false, true},
+		{"unban one not banned", unban, 0, time.Time{}, false, false, false},
+		{"ban one not banned", ban, day, time.Time{}, false, false, true},
+		{"ban over a shorter ban", ban, day, now.Add(time.Hour), true, false, true},
+		{"ban over a longer ban", ban, day, now.Add(48 * time.Hour), true, false, false},
+		{"ban over a permanent ban", ban, store.PermanentDuration, time.Unix(4294967295, 0), true, false, false},
+		{"permanent ban over a long one", ban, store.PermanentDuration, now.Add(1000 * time.Hour), true, false, true},
+		{"undo restoring a shorter ban", unban, 3600, now.Add(48 * time.Hour), true, true, true},
+	} {
+		if send, why := needsSend(c.k, c.d, c.until, c.listed, c.undo, now); send != c.send || (!send && why == "") {
+			t.Errorf("%s: send %v (%q), want %v", c.name, send, why, c.send)
+		}
 	}
 }

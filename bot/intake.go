@@ -242,6 +242,10 @@ func (b *Bot) runClick(ctx context.Context, inv *invocation, actionID, value, me
 	switch actionID {
 	case actionApprove, actionDeny, actionCancel, actionRetry:
 		b.handleDecisionClick(ctx, inv, actionID, value)
+	case actionUndo:
+		b.handleUndo(ctx, inv, value)
+	case actionConfirm:
+		b.handleConfirm(ctx, inv, value)
 	case actionPagePrev, actionPageNext:
 		b.handlePage(ctx, inv, value)
 	default:

@@ -37,7 +37,7 @@ func (b *executor) startProgress(ctx context.Context, l store.Lease, req *store.
 		close(p.finished)
 		return p, nil
 	}
-	m := progressMessage(p.total, c)
+	m := progressMessage(req, p.total, c)
 	if ts == "" {
 		var err error
 		if ts, err = b.slack.post(ctx, req.Channel, req.ThreadTS, m); err != nil {
@@ -66,7 +66,7 @@ func (b *executor) startProgress(ctx context.Context, l store.Lease, req *store.
 			case <-t.C:
 			}
 			if p.changed.Swap(false) {
-				m := progressMessage(p.total, p.counts())
+				m := progressMessage(req, p.total, p.counts())
 				if err := b.slack.update(ctx, req.Channel, ts, m); err != nil && ctx.Err() == nil {
 					b.log.Warn("update progress", "request_id", req.ID, "err", err)
 				}
@@ -88,6 +88,12 @@ func (p *progress) add(outs []store.Outcome) {
 			p.failed.Add(1)
 		}
 	}
+	p.changed.Store(true)
+}
+
+// addSkipped counts accounts a re-read recorded skipped.
+func (p *progress) addSkipped(n int) {
+	p.skipped.Add(int64(n))
 	p.changed.Store(true)
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -28,24 +29,40 @@ const (
 )
 
 // rootMessage is the request's root message in the approval channel, as its state is now.
-func rootMessage(r *store.Request) message {
-	title := fmt.Sprintf("Unban request #%d", r.Number)
+func rootMessage(r *store.Request) message { return rootMessageAt(r, time.Now()) }
+
+// rootMessageAt is rootMessage with the Undo window judged at now.
+func rootMessageAt(r *store.Request, now time.Time) message {
+	title := requestTitle(r)
+	fs := []string{
+		"*Target*\n" + targetText(r.Target),
+		"*Requested by*\n" + Mention(r.Requester),
+		"*Accounts*\n" + withCommas(len(r.Accounts)),
+	}
+	if r.Duration > 0 {
+		fs = append(fs, "*Duration*\n"+durationText(r.Duration))
+	}
+	if r.ApprovalsNeeded > 0 {
+		fs = append(fs, "*Approvals*\n"+approvalsText(r), "*Expires*\n"+slackDate(r.ExpiresAt))
+	}
+	fs = append(fs, "*State*\n"+stateName(r.State))
 	blocks := []slackBlock{
 		header(title),
-		fields(
-			"*Target*\n"+targetText(r.Target),
-			"*Requested by*\n"+Mention(r.Requester),
-			"*Accounts*\n"+withCommas(len(r.Accounts)),
-			"*Approvals*\n"+approvalsText(r),
-			"*Expires*\n"+slackDate(r.ExpiresAt),
-			"*State*\n"+stateName(r.State),
-		),
+		fields(fs...),
 		section("*Accounts:* " + accountList(r.Accounts, shownAccounts)),
 	}
-	if r.Reason != "" {
-		blocks = append(blocks, section("*Reason:*\n"+Prose(r.Reason, maxReasonText)))
+	if r.Reason != "" || r.ReasonCode != "" {
+		blocks = append(blocks, section(reasonText(r)))
 	}
-	blocks = append(blocks, contextBlock(stateLine(r)))
+	if r.Preview != "" {
+		blocks = append(blocks, contextBlock("*Live state when asked:* "+escapeWithin(r.Preview, 600)))
+	}
+	line := stateLine(r)
+	if u := undoLine(r, now); u != "" {
+		line += " " + u
+	}
+	blocks = append(blocks, contextBlock(line))
+	var buttons []*slack.ButtonBlockElement
 	switch r.State {
 	case store.Pending:
 		blocks = append(blocks, actions(blockDecide,
@@ -54,7 +71,15 @@ func rootMessage(r *store.Request) message {
 			button(actionCancel, "Cancel (requester)", r.ID, ""),
 		))
 	case store.Partial, store.Failed:
-		blocks = append(blocks, actions(blockRetry, button(actionRetry, "Retry failed", r.ID, "")))
+		if r.UndoneBy == "" {
+			buttons = append(buttons, button(actionRetry, "Retry failed", r.ID, ""))
+		}
+	}
+	if undoOffered(r, now) {
+		buttons = append(buttons, button(actionUndo, "Undo", r.ID, "danger"))
+	}
+	if len(buttons) > 0 {
+		blocks = append(blocks, actions(blockRetry, buttons...))
 	}
 	text := fmt.Sprintf("%s: %d account(s) in %s, requested by %s: %s", title, len(r.Accounts),
 		targetText(r.Target), Mention(r.Requester), stateName(r.State))
@@ -62,15 +87,16 @@ func rootMessage(r *store.Request) message {
 }
 
 // progressMessage is the single progress message of an execution in the thread.
-func progressMessage(total int, c counts) message {
-	s := fmt.Sprintf(":gear: Unbanning %s account(s)… %s done, %s failed", withCommas(total), withCommas(c.done), withCommas(c.failed))
+func progressMessage(r *store.Request, total int, c counts) message {
+	w := wordsOf(r)
+	s := fmt.Sprintf(":gear: %s %s account(s)… %s done, %s failed", w.doing, withCommas(total), withCommas(c.done), withCommas(c.failed))
 	if c.skipped > 0 {
-		s += fmt.Sprintf(", %s skipped (already unbanned)", withCommas(c.skipped))
+		s += fmt.Sprintf(", %s skipped (%s)", withCommas(c.skipped), skippedShort(r))
 	}
 	if c.done+c.skipped+c.failed >= total {
-		s = fmt.Sprintf(":checkered_flag: Unbanned %s of %s account(s); %s failed.", withCommas(c.done), withCommas(total), withCommas(c.failed))
+		s = fmt.Sprintf(":checkered_flag: %s %s of %s account(s); %s failed.", upperFirst(w.past), withCommas(c.done), withCommas(total), withCommas(c.failed))
 		if c.skipped > 0 {
-			s += fmt.Sprintf(" %s skipped: already unbanned.", withCommas(c.skipped))
+			s += fmt.Sprintf(" %s skipped: %s.", withCommas(c.skipped), skippedShort(r))
 		}
 	}
 	return message{Text: s, Blocks: []slackBlock{contextBlock(s)}}
@@ -79,19 +105,20 @@ func progressMessage(total int, c counts) message {
 // resultMessage is an execution's outcome in the thread: counts, and the failures grouped by
 // Tencent code with the code's meaning and the accounts (collapsed when many).
 func resultMessage(r *store.Request) message {
+	w := wordsOf(r)
 	c := outcomeCounts(r)
 	done, failed := c.done, c.failed
 	var head string
 	switch {
 	case r.State == store.Done && c.skipped == 0:
-		head = fmt.Sprintf(":white_check_mark: *Done:* all %s account(s) unbanned in %s.", withCommas(done), targetText(r.Target))
+		head = fmt.Sprintf(":white_check_mark: *Done:* all %s account(s) "+w.past+" in %s.", withCommas(done), targetText(r.Target))
 	case r.State == store.Done:
-		head = fmt.Sprintf(":white_check_mark: *Done:* %s account(s) unbanned in %s; %s skipped: %s.",
+		head = fmt.Sprintf(":white_check_mark: *Done:* %s account(s) "+w.past+" in %s; %s skipped: %s.",
 			withCommas(done), targetText(r.Target), withCommas(c.skipped), skippedWhy(r))
 	case r.State == store.Failed:
-		head = fmt.Sprintf(":x: *Failed:* none of the %s account(s) could be unbanned in %s.", withCommas(failed), targetText(r.Target))
+		head = fmt.Sprintf(":x: *Failed:* none of the %s account(s) could be "+w.past+" in %s.", withCommas(failed), targetText(r.Target))
 	default:
-		head = fmt.Sprintf(":warning: *Partly done:* %s of %s account(s) unbanned in %s; %s failed.",
+		head = fmt.Sprintf(":warning: *Partly done:* %s of %s account(s) "+w.past+" in %s; %s failed.",
 			withCommas(done), withCommas(done+c.skipped+failed), targetText(r.Target), withCommas(failed))
 		if c.skipped > 0 {
 			head += fmt.Sprintf(" %s skipped: %s.", withCommas(c.skipped), skippedWhy(r))
@@ -106,10 +133,13 @@ func resultMessage(r *store.Request) message {
 		}
 		blocks = append(blocks, section(g.text()))
 	}
-	if failed > 0 {
+	if failed > 0 && r.UndoOf != "" {
+		blocks = append(blocks, contextBlock("An approver or whoever asked for the Undo can run only the failed accounts again:"),
+			actions(blockRetry, button(actionRetry, "Retry failed", r.ID, "")))
+	} else if failed > 0 {
 		blocks = append(blocks, contextBlock("An approver or the requester can run only the failed accounts again with *Retry failed* on the request."))
 	}
-	text := fmt.Sprintf("Unban request #%d: %s unbanned, %s failed", r.Number, withCommas(done), withCommas(failed))
+	text := fmt.Sprintf("%s: %s "+w.past+", %s failed", requestTitle(r), withCommas(done), withCommas(failed))
 	if c.skipped > 0 {
 		text += fmt.Sprintf(", %s skipped", withCommas(c.skipped))
 	}
@@ -128,6 +158,7 @@ func skippedWhy(r *store.Request) string {
 
 // approvalNote is the thread note of one approval.
 func approvalNote(r *store.Request, by string) message {
+	w := wordsOf(r)
 	s := fmt.Sprintf(":white_check_mark: Approved by %s (%d of %d).", Mention(by), len(r.Approvals), r.ApprovalsNeeded)
 	if len(r.DroppedApprovals) > 0 {
 		s += " " + droppedText(r) + "."
@@ -135,9 +166,9 @@ func approvalNote(r *store.Request, by string) message {
 	switch r.State {
 	case store.Pending:
 	case store.Cancelled:
-		s += " " + systemCancelText(r) + " Nothing was unbanned."
+		s += " " + systemCancelText(r) + " Nothing was " + w.past + "."
 	default:
-		s += " Unbanning now."
+		s += " " + w.doing + " now."
 	}
 	return note(s)
 }
@@ -169,6 +200,7 @@ func retryNote(r *store.Request, by string) message {
 // decisionNote is the thread note of a final decision without execution: denied, cancelled or
 // expired.
 func decisionNote(r *store.Request) message {
+	w := wordsOf(r)
 	switch r.State {
 	case store.Denied:
 		s := fmt.Sprintf(":no_entry: Denied by %s %s.", Mention(r.DecidedBy), slackDate(r.DecidedAt))
@@ -178,18 +210,22 @@ func decisionNote(r *store.Request) message {
 		return note(s)
 	case store.Cancelled:
 		if r.DecidedBy == store.SystemActor {
-			return note(":leftwards_arrow_with_hook: " + systemCancelText(r) + " Nothing was unbanned.")
+			return note(":leftwards_arrow_with_hook: " + systemCancelText(r) + " Nothing was " + w.past + ".")
 		}
-		return note(fmt.Sprintf(":leftwards_arrow_with_hook: Cancelled by %s %s. Nothing was unbanned.", Mention(r.DecidedBy), slackDate(r.DecidedAt)))
+		return note(fmt.Sprintf(":leftwards_arrow_with_hook: Cancelled by %s %s. Nothing was "+w.past+".", Mention(r.DecidedBy), slackDate(r.DecidedAt)))
 	default:
-		return note(fmt.Sprintf(":hourglass: Expired %s without a decision. Nothing was unbanned.", slackDate(r.DecidedAt)))
+		return note(fmt.Sprintf(":hourglass: Expired %s without a decision. Nothing was "+w.past+".", slackDate(r.DecidedAt)))
 	}
 }
 
 // requesterNotice tells the requester how their request ended: mentioned in the thread, and in a
 // DM (where inThread is false, the channel is named).
 func requesterNotice(r *store.Request, inThread bool) message {
-	what := fmt.Sprintf("Your unban request #%d (%s)", r.Number, targetText(r.Target))
+	w := wordsOf(r)
+	what := fmt.Sprintf("Your %s #%d (%s)", requestWord(r), r.Number, targetText(r.Target))
+	if r.Duration > 0 {
+		what = fmt.Sprintf("Your %s #%d (%s, %s)", requestWord(r), r.Number, targetText(r.Target), durationText(r.Duration))
+	}
 	if !inThread {
 		what += fmt.Sprintf(" in <#%s>", r.Channel)
 	}
@@ -198,33 +234,38 @@ func requesterNotice(r *store.Request, inThread bool) message {
 	var s string
 	switch {
 	case r.State == store.Done && c.skipped == 0:
-		s = fmt.Sprintf(":white_check_mark: %s is done: all %s account(s) were unbanned.", what, withCommas(done))
+		s = fmt.Sprintf(":white_check_mark: %s is done: all %s account(s) were "+w.past+".", what, withCommas(done))
 	case r.State == store.Done:
-		s = fmt.Sprintf(":white_check_mark: %s is done: %s account(s) unbanned, %s skipped (already unbanned).", what, withCommas(done), withCommas(c.skipped))
+		s = fmt.Sprintf(":white_check_mark: %s is done: %s account(s) "+w.past+", %s skipped ("+skippedShort(r)+").", what, withCommas(done), withCommas(c.skipped))
 	case r.State == store.Partial:
-		s = fmt.Sprintf(":warning: %s is partly done: %s unbanned, %s failed. The thread lists why; you or an approver can *Retry failed*.", what, withCommas(done), withCommas(failed))
+		s = fmt.Sprintf(":warning: %s is partly done: %s "+w.past+", %s failed. The thread lists why; you or an approver can *Retry failed*.", what, withCommas(done), withCommas(failed))
 		if c.skipped > 0 {
-			s = fmt.Sprintf(":warning: %s is partly done: %s unbanned, %s skipped (already unbanned), %s failed. The thread lists why; you or an approver can *Retry failed*.",
+			s = fmt.Sprintf(":warning: %s is partly done: %s "+w.past+", %s skipped ("+skippedShort(r)+"), %s failed. The thread lists why; you or an approver can *Retry failed*.",
 				what, withCommas(done), withCommas(c.skipped), withCommas(failed))
 		}
 	case r.State == store.Failed:
-		s = fmt.Sprintf(":x: %s failed: none of the %s account(s) could be unbanned. The thread lists why; you or an approver can *Retry failed*.", what, withCommas(failed))
+		s = fmt.Sprintf(":x: %s failed: none of the %s account(s) could be "+w.past+". The thread lists why; you or an approver can *Retry failed*.", what, withCommas(failed))
 	case r.State == store.Denied:
 		s = fmt.Sprintf(":no_entry: %s was denied by %s.", what, Mention(r.DecidedBy))
 		if r.DenyReason != "" {
 			s += " Reason:\n" + Prose(r.DenyReason, maxReasonText)
 		}
+	case r.State == store.Expired && r.NeedsConfirm:
+		s = fmt.Sprintf(":hourglass: %s was not confirmed within 10 minutes, so nothing was sent to Tencent. Type `/"+w.verb+"` again if it is still needed.", what)
 	case r.State == store.Expired:
-		s = fmt.Sprintf(":hourglass: %s expired %s without a decision. Open a new one with `/unban` if it is still needed.", what, slackDate(r.DecidedAt))
+		s = fmt.Sprintf(":hourglass: %s expired %s without a decision. Open a new one with `/"+w.verb+"` if it is still needed.", what, slackDate(r.DecidedAt))
 	case r.State == store.Cancelled:
 		if r.DecidedBy == store.SystemActor {
-			s = fmt.Sprintf(":leftwards_arrow_with_hook: %s was cancelled by modbot: %s. You no longer have the moderator role, so it cannot run; nothing was unbanned.",
+			s = fmt.Sprintf(":leftwards_arrow_with_hook: %s was cancelled by modbot: %s. You no longer have the moderator role, so it cannot run; nothing was "+w.past+".",
 				what, Escape(r.CancelReason))
 			break
 		}
 		s = fmt.Sprintf("%s is %s.", what, stateName(r.State))
 	default:
 		s = fmt.Sprintf("%s is %s.", what, stateName(r.State))
+	}
+	if (r.State == store.Done || r.State == store.Partial) && r.UndoOf == "" && r.UndoneBy == "" && !r.UndoUntil.IsZero() {
+		s += " You or an approver can *Undo* it on its message until " + slackDate(r.UndoUntil) + "."
 	}
 	if inThread {
 		s = Mention(r.Requester) + " " + s
@@ -262,6 +303,7 @@ func rootFailedMessage(r *store.Request, slackErr string) message {
 
 // denyModal asks an approver for an optional reason before denying.
 func denyModal(r *store.Request) slack.ModalViewRequest {
+	w := wordsOf(r)
 	input := slack.NewPlainTextInputBlockElement(
 		slack.NewTextBlockObject(slack.PlainTextType, "Why? The requester will see this.", false, false), denyReasonID)
 	input.Multiline = true
@@ -274,7 +316,7 @@ func denyModal(r *store.Request) slack.ModalViewRequest {
 		CallbackID:      viewDeny,
 		PrivateMetadata: r.ID,
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			section(fmt.Sprintf("Deny unban request #%d by %s: %s account(s) in %s?",
+			section(fmt.Sprintf("Deny "+strings.ToLower(w.noun)+" request #%d by %s: %s account(s) in %s?",
 				r.Number, Mention(r.Requester), withCommas(len(r.Accounts)), targetText(r.Target))),
 			slack.NewInputBlock(denyReasonID,
 				slack.NewTextBlockObject(slack.PlainTextType, "Reason", false, false), nil, input).WithOptional(true),
@@ -342,40 +384,55 @@ func stateName(st store.State) string {
 		return ":leftwards_arrow_with_hook: cancelled"
 	case store.Expired:
 		return ":hourglass: expired"
+	case store.Confirming:
+		return ":raised_hand: waiting for Confirm"
+	case store.Undone:
+		return ":leftwards_arrow_with_hook: undone"
 	}
 	return Escape(string(st))
 }
 
 // stateLine says what is happening to the request and who decided it, when.
 func stateLine(r *store.Request) string {
+	w := wordsOf(r)
 	approved := fmt.Sprintf("Approved by %s %s", Mention(r.DecidedBy), slackDate(r.DecidedAt))
+	if r.ApprovalsNeeded == 0 {
+		approved = fmt.Sprintf("Asked by %s %s, run at once", Mention(r.DecidedBy), slackDate(r.DecidedAt))
+		if !r.ConfirmedAt.IsZero() {
+			approved += " (confirmed " + slackDate(r.ConfirmedAt) + ")"
+		}
+	}
 	c := outcomeCounts(r)
 	done, failed := c.done, c.failed
 	switch r.State {
 	case store.Pending:
 		return "An approver other than the requester can Approve or Deny; the requester can Cancel."
+	case store.Confirming:
+		return "Waiting for the requester to Confirm; nothing is sent before."
+	case store.Undone:
+		return fmt.Sprintf("%s. %s account(s) %s, then undone.", approved, withCommas(done), w.past)
 	case store.Approved:
-		return approved + "; unbanning starts now."
+		return approved + "; " + strings.ToLower(w.doing) + " starts now."
 	case store.Executing:
-		return approved + "; unbanning now (progress in the thread)."
+		return approved + "; " + strings.ToLower(w.doing) + " now (progress in the thread)."
 	case store.Done:
 		if c.skipped > 0 {
-			return fmt.Sprintf("%s. Done %s: %s account(s) unbanned, %s skipped (already unbanned).", approved, slackDate(r.FinishedAt), withCommas(done), withCommas(c.skipped))
+			return fmt.Sprintf("%s. Done %s: %s account(s) "+w.past+", %s skipped ("+skippedShort(r)+").", approved, slackDate(r.FinishedAt), withCommas(done), withCommas(c.skipped))
 		}
-		return fmt.Sprintf("%s. Done %s: %s account(s) unbanned.", approved, slackDate(r.FinishedAt), withCommas(done))
+		return fmt.Sprintf("%s. Done %s: %s account(s) "+w.past+".", approved, slackDate(r.FinishedAt), withCommas(done))
 	case store.Partial:
-		return fmt.Sprintf("%s. Finished %s: %s unbanned, %s failed (see the thread).", approved, slackDate(r.FinishedAt), withCommas(done), withCommas(failed))
+		return fmt.Sprintf("%s. Finished %s: %s "+w.past+", %s failed (see the thread).", approved, slackDate(r.FinishedAt), withCommas(done), withCommas(failed))
 	case store.Failed:
-		return fmt.Sprintf("%s. Failed %s: %s account(s) could not be unbanned (see the thread).", approved, slackDate(r.FinishedAt), withCommas(failed))
+		return fmt.Sprintf("%s. Failed %s: %s account(s) could not be "+w.past+" (see the thread).", approved, slackDate(r.FinishedAt), withCommas(failed))
 	case store.Denied:
-		return fmt.Sprintf("Denied by %s %s. Nothing was unbanned.", Mention(r.DecidedBy), slackDate(r.DecidedAt))
+		return fmt.Sprintf("Denied by %s %s. Nothing was "+w.past+".", Mention(r.DecidedBy), slackDate(r.DecidedAt))
 	case store.Cancelled:
 		if r.DecidedBy == store.SystemActor {
-			return systemCancelText(r) + " Nothing was unbanned."
+			return systemCancelText(r) + " Nothing was " + w.past + "."
 		}
-		return fmt.Sprintf("Cancelled by %s %s. Nothing was unbanned.", Mention(r.DecidedBy), slackDate(r.DecidedAt))
+		return fmt.Sprintf("Cancelled by %s %s. Nothing was "+w.past+".", Mention(r.DecidedBy), slackDate(r.DecidedAt))
 	case store.Expired:
-		return fmt.Sprintf("Expired %s without a decision. Nothing was unbanned.", slackDate(r.DecidedAt))
+		return fmt.Sprintf("Expired %s without a decision. Nothing was "+w.past+".", slackDate(r.DecidedAt))
 	}
 	return ""
 }

@@ -148,9 +148,9 @@ func TestResultMessages_Golden(t *testing.T) {
 		name string
 		m    message
 	}{
-		{"progress", progressMessage(45, counts{done: 20, failed: 1})},
-		{"progress_final", progressMessage(45, counts{done: 44, failed: 1})},
-		{"progress_final_skipped", progressMessage(45, counts{done: 40, skipped: 4, failed: 1})},
+		{"progress", progressMessage(testRequest(45), 45, counts{done: 20, failed: 1})},
+		{"progress_final", progressMessage(testRequest(45), 45, counts{done: 44, failed: 1})},
+		{"progress_final_skipped", progressMessage(testRequest(45), 45, counts{done: 40, skipped: 4, failed: 1})},
 		{"result_done", resultMessage(finished(approved(testRequest(3), rqBob), nil))},
 		{"result_done_skipped", resultMessage(skippedSome(finished(approved(testRequest(3), rqBob), nil), "user0002"))},
 		{"result_partial_skipped", resultMessage(skippedSome(finished(approved(testRequest(3, "ghost"), rqBob), map[string]int{"ghost": 10004}), "user0002"))},

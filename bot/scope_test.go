@@ -289,3 +289,48 @@ func TestScoped_Home(t *testing.T) {
 		t.Fatalf("group B's request = %s, want pending", r.State)
 	}
 }
+
+// TestScoped_Undo: Undo checks the effective role on the request's target at the click. An
+// approver scoped to another group is refused with nothing sent to Tencent; a viewer who is an
+// approver on this group may undo it.
+func TestScoped_Undo(t *testing.T) {
+	e := newActionEnv(t)
+	g := e.tim.CreateGroup(timtest.AVChatRoom)
+	other := e.tim.CreateGroup(timtest.AVChatRoom)
+	for who, scope := range map[string]string{erin: other, vic: g} {
+		if who == erin {
+			if _, err := e.store.RemoveRole(t.Context(), carol, erin); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := e.store.SetScopedRole(t.Context(), carol, who, store.RoleApprover, store.Scope{Kind: store.KindGroup, ID: scope}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	root := actionOpen(t, e, alice, "/ban", g+" u1 for 1d -- spam: links")
+	unbanWaitRoot(t, e, root.TS, "done")
+	e.waitFor("undo button", func(s *slacktest.Server) bool {
+		m, _ := s.Message(approvals, root.TS)
+		return hasButton(m, "undo")
+	})
+
+	calls := e.timCalls()
+	if _, err := e.slack.Click(erin, approvals, root.TS, "undo", ""); err != nil {
+		t.Fatal(err)
+	}
+	e.waitFor("erin refused with the reason", func(s *slacktest.Server) bool {
+		return strings.Contains(e.ephemeralText(erin), "Your *approver* role is for group `"+other+"`")
+	})
+	if got := e.timCalls(); got != calls {
+		t.Fatalf("an off-scope Undo made %d Tencent calls", got-calls)
+	}
+	if !e.tim.IsBanned(g, "u1") {
+		t.Fatal("u1 unbanned by an off-scope Undo")
+	}
+
+	if _, err := e.slack.Click(vic, approvals, root.TS, "undo", ""); err != nil {
+		t.Fatal(err)
+	}
+	waitRoot(t, e, root.TS, "Undone by", "")
+	e.eventually("u1 unbanned", func() bool { return !e.tim.IsBanned(g, "u1") })
+}

@@ -27,6 +27,7 @@ func (b *executor) sweep(ctx context.Context) {
 		b.o.Metrics.Decision("expired")
 		b.start(ctx, r.ID)
 	}
+	b.closeUndoWindows(ctx)
 	work, err := b.store.NeedsWork(ctx, sweepBatch)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -39,11 +40,22 @@ func (b *executor) sweep(ctx context.Context) {
 	}
 }
 
+// closeUndoWindows closes the Undo windows that have passed and takes their buttons away.
+func (b *executor) closeUndoWindows(ctx context.Context) {
+	closed, err := b.store.CloseUndoWindows(ctx, sweepBatch)
+	if err != nil && ctx.Err() == nil {
+		b.log.Warn("close undo windows", "err", err)
+	}
+	for _, id := range closed {
+		b.start(ctx, id) // its root loses the Undo button
+	}
+}
+
 // completeOwed delivers the Slack side effects req still owes, in order, each marked done only
 // after Slack accepted it. Before each, the lease is renewed: a replica that lost it sends nothing.
 // It stops at the first failure (the caller lets the lease lapse, so another attempt follows).
 func (b *executor) completeOwed(ctx context.Context, l store.Lease, req *store.Request) error {
-	for _, e := range []store.Effect{store.EffectRoot, store.EffectResult, store.EffectExpiry, store.EffectRequester} {
+	for _, e := range []store.Effect{store.EffectRoot, store.EffectResult, store.EffectExpiry, store.EffectRequester, store.EffectUndo} {
 		if !req.Owes(e) {
 			continue
 		}
@@ -72,7 +84,7 @@ func (b *executor) deliver(ctx context.Context, l store.Lease, req *store.Reques
 		switch req.State {
 		case store.Done, store.Partial, store.Failed:
 			if req.ProgressTS != "" {
-				if err := b.slack.update(ctx, req.Channel, req.ProgressTS, progressMessage(len(req.Accounts), outcomeCounts(req))); err != nil {
+				if err := b.slack.update(ctx, req.Channel, req.ProgressTS, progressMessage(req, len(req.Accounts), outcomeCounts(req))); err != nil {
 					b.log.Warn("final progress", "request_id", req.ID, "err", err)
 				}
 			}
@@ -80,13 +92,35 @@ func (b *executor) deliver(ctx context.Context, l store.Lease, req *store.Reques
 				return nil, err
 			}
 		default: // denied, cancelled
+			if req.ThreadTS == "" {
+				break // cancelled before Confirm: no root, the click was answered
+			}
 			if _, err := b.slack.post(ctx, req.Channel, req.ThreadTS, decisionNote(req)); b.settle(req, e, err) != nil {
 				return nil, err
 			}
 		}
+	case store.EffectUndo:
+		if err := b.settle(req, e, b.updateRoot(ctx, req)); err != nil {
+			return nil, err
+		}
+		// The Undo request may have finished while the root was updated: its "undone" was owed
+		// again and cleared here, so show what the request is now.
+		now, err := b.store.ClearOwed(ctx, l, e)
+		if err != nil {
+			return nil, err
+		}
+		if now.State != req.State || now.UndoneBy != req.UndoneBy {
+			if err := b.settle(now, e, b.updateRoot(ctx, now)); err != nil {
+				b.log.Warn("update root after undo", "request_id", req.ID, "err", err)
+			}
+		}
+		return now, nil
 	case store.EffectExpiry:
 		if err := b.settle(req, e, b.updateRoot(ctx, req)); err != nil {
 			return nil, err
+		}
+		if req.ThreadTS == "" {
+			break // a Confirm never given: no root; the requester is told
 		}
 		if _, err := b.slack.post(ctx, req.Channel, req.ThreadTS, decisionNote(req)); b.settle(req, e, err) != nil {
 			return nil, err
@@ -95,7 +129,12 @@ func (b *executor) deliver(ctx context.Context, l store.Lease, req *store.Reques
 		// Told once is enough: the effect is done when the DM or the thread mention went out, so
 		// a failing one never makes the other repeat.
 		errDM := b.slack.dm(ctx, req.Requester, requesterNotice(req, false))
-		_, errThread := b.slack.post(ctx, req.Channel, req.ThreadTS, requesterNotice(req, true))
+		var errThread error
+		if req.ThreadTS != "" {
+			_, errThread = b.slack.post(ctx, req.Channel, req.ThreadTS, requesterNotice(req, true))
+		} else if errDM != nil {
+			errThread = errDM
+		}
 		switch {
 		case errDM != nil && errThread != nil:
 			if err := b.settle(req, e, errThread); err != nil {
@@ -136,9 +175,10 @@ func permanentSlackError(err error) bool {
 	return false
 }
 
-// updateRoot shows req's current state on its root message.
+// updateRoot shows req's current state on its root message. An Undo request shares the root of
+// the request it undoes, which shows the Undo itself (EffectUndo): it leaves the root alone.
 func (b *executor) updateRoot(ctx context.Context, req *store.Request) error {
-	if req.ThreadTS == "" {
+	if req.ThreadTS == "" || req.UndoOf != "" {
 		return nil
 	}
 	return b.slack.update(ctx, req.Channel, req.ThreadTS, rootMessage(req))

@@ -71,9 +71,14 @@ func (c *Client) RoomBannedMembers(ctx context.Context, r RoomID) ([]BannedMembe
 // It stops with ErrPageStalled when NextOffset does not move forward and
 // with ErrTooManyPages at c.maxPages pages.
 func (c *Client) pages(ctx context.Context, fetch func(ctx context.Context, offset int) ([]bannedAccount, int, error)) ([]BannedMember, error) {
+	return c.pagesUpTo(ctx, c.maxPages, fetch)
+}
+
+// pagesUpTo is pages stopping with ErrTooManyPages after maxPages pages.
+func (c *Client) pagesUpTo(ctx context.Context, maxPages int, fetch func(ctx context.Context, offset int) ([]bannedAccount, int, error)) ([]BannedMember, error) {
 	var list []BannedMember
 	offset := 0
-	for range c.maxPages {
+	for range maxPages {
 		page, next, err := fetch(ctx, offset)
 		if err != nil {
 			return list, err
@@ -89,7 +94,7 @@ func (c *Client) pages(ctx context.Context, fetch func(ctx context.Context, offs
 		}
 		offset = next
 	}
-	return list, fmt.Errorf("%w (%d pages, %d entries)", ErrTooManyPages, c.maxPages, len(list))
+	return list, fmt.Errorf("%w (%d pages, %d entries)", ErrTooManyPages, maxPages, len(list))
 }
 
 // Wire formats of the room engine. Its answers carry RequestId, and lists
