@@ -226,7 +226,7 @@ func TestParse_Errors(t *testing.T) {
 
 		// /modbot
 		{"UnknownSubcommand", "/modbot", "frobnicate", strictCfg, CmdModbot,
-			`unknown subcommand "frobnicate": use help, whoami, who, pending, log, allow or revoke`, nil},
+			`unknown subcommand "frobnicate": use help, whoami, who, pending, log, allow, revoke, note, watch, unwatch or watched`, nil},
 		{"MentionAsSubcommand", "/modbot", "<@U1AB|bob>", strictCfg, CmdModbot, "", []string{`"<@U1AB|bob>"`, "unknown subcommand"}},
 		{"HelpUnknownTopic", "/modbot", "help ban", strictCfg, CmdModbot, "", []string{`"ban"`}},
 		{"WhoExtra", "/modbot", "who me", strictCfg, CmdModbot, `unexpected "me" after /modbot who`, nil},
@@ -555,8 +555,15 @@ func TestHelp(t *testing.T) {
 	if strings.ContainsAny(h, "<>") {
 		t.Errorf("Help has an unescaped < or >:\n%s", h)
 	}
-	if n := utf8.RuneCountInString(h); n > 3000 {
-		t.Errorf("Help is %d characters; a section holds 3,000", n)
+	// /modbot help is cut at line ends into sections of at most 3,000 characters each.
+	parts := splitText(h, maxSectionText)
+	for i, p := range parts {
+		if n := utf8.RuneCountInString(p); n > 3000 {
+			t.Errorf("help section %d is %d characters; a section holds 3,000", i, n)
+		}
+	}
+	if m := helpMessage("", ParseConfig{RequireReason: true}); len(m.Blocks) != len(splitText(Help(ParseConfig{RequireReason: true}), maxSectionText)) || len(m.Blocks) > 3 {
+		t.Errorf("/modbot help is %d sections", len(m.Blocks))
 	}
 	if h := Help(ParseConfig{}); !strings.Contains(h, "reason (optional") {
 		t.Errorf("Help without RequireReason does not say the reason is optional:\n%s", h)

@@ -45,6 +45,7 @@ func rootMessage(r *store.Request) message {
 	if r.Reason != "" {
 		blocks = append(blocks, section("*Reason:*\n"+Prose(r.Reason, maxReasonText)))
 	}
+	blocks = append(blocks, historyBlocks(r)...) // the accounts' case history (history.go)
 	blocks = append(blocks, contextBlock(stateLine(r)))
 	switch r.State {
 	case store.Pending:

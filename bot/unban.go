@@ -46,6 +46,7 @@ func (b *Bot) handleUnban(ctx context.Context, inv *invocation, c *UnbanCmd) {
 		LeaseOwner: b.o.ReplicaID,
 		LeaseTTL:   b.o.LeaseTTL,
 		MaxOpen:    b.o.MaxOpenRequests,
+		History:    b.caseHistory(ctx, accountStrings(c.Accounts)),
 	})
 	if err != nil {
 		b.fail(ctx, inv, err)

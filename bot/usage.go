@@ -22,8 +22,8 @@ func Usage(command string, cfg ParseConfig) string {
 }
 
 // Help returns the help for every command as Slack mrkdwn, escaped and ready
-// to post: what /modbot help answers. It stays within one section's 3,000
-// characters.
+// to post: what /modbot help answers, cut at line ends into sections of at
+// most 3,000 characters (helpMessage).
 func Help(cfg ParseConfig) string {
 	var b strings.Builder
 	b.WriteString("*modbot* moderates Tencent Chat from Slack. An unban needs a second person's approval, and every command, decision and result goes to the audit log.\n\n")
