@@ -67,6 +67,24 @@ func TestCaseFilesEndToEnd(t *testing.T) {
 		})
 	}
 
+	// Malformed commands are answered in the ack with the problem and the usage; nothing runs.
+	for _, c := range []struct {
+		user, command, text string
+		want                []string
+	}{
+		{vic, "/lookup", "u7 chan:x", []string{`Unknown option "chan:x"`, "/lookup &lt;account&gt; [group:&lt;id&gt;] [room:&lt;id&gt;]"}},
+		{alice, "/modbot", "note u7", []string{`The note goes after " -- "`, "/modbot note &lt;account&gt; -- &lt;text&gt;"}},
+		{carol, "/modbot", "watch channel c1", []string{`"channel" is not group or room`, "/modbot watch group|room &lt;id&gt;"}},
+	} {
+		e.command(c.user, moderation, c.command, c.text)
+		ack := lastAck(e, c.user)
+		for _, w := range append(c.want, ":warning:") {
+			if !strings.Contains(ack, w) {
+				t.Errorf("%s %s: the ack lacks %q:\n%s", c.command, c.text, w, ack)
+			}
+		}
+	}
+
 	// The admin watches the group; the first sweep records the baseline.
 	e.command(carol, moderation, "/modbot", "watch group "+g)
 	e.waitEphemeral(carol, "Watching group")

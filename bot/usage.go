@@ -140,8 +140,8 @@ func helpModbot(ParseConfig) helpTopic {
 	}
 	return helpTopic{
 		name:     CmdModbot,
-		what:     "help, access and the audit log",
-		who:      "Help: anyone; allow and revoke: admins; the rest: anyone on the allowlist",
+		what:     "help, access, the audit log, notes and watched targets",
+		who:      "Help: anyone; allow, revoke, watch and unwatch: admins; note: moderators; the rest: anyone on the allowlist",
 		forms:    forms,
 		examples: []string{"/modbot log account:alice -n 20", "/modbot allow @dana approver"},
 		notes:    []string{"Name a person with an @-mention picked from Slack's list, or by member ID (U… or W…)."},

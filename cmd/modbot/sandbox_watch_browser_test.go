@@ -25,7 +25,7 @@ func TestSandbox_BrowserWatch(t *testing.T) {
 	// The baseline sweep has run: /modbot watched says when.
 	b.as(sandboxAdmin, sandboxModeration)
 	b.send("/modbot watched")
-	b.waitJS("the watched targets, swept", `[...document.querySelectorAll('#messages .msg.ephemeral')].some(m => m.innerText.includes('Watched targets (6)') && m.innerText.includes('swept'))`)
+	b.waitJS("the watched targets, swept", `[...document.querySelectorAll('#messages .msg.ephemeral')].some(m => m.innerText.includes('Watched targets (6)') && m.innerText.includes('Swept every 1s') && m.innerText.includes('swept less than a minute ago'))`)
 	if a := b.eval(`[...document.querySelectorAll('#messages .msg.ephemeral')].pop().innerText`); !strings.Contains(a, seedLive) || !strings.Contains(a, seedStudy) {
 		t.Fatalf("/modbot watched does not list the seeded targets:\n%s", a)
 	}
