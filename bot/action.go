@@ -106,6 +106,7 @@ func (b *Bot) handleAction(ctx context.Context, inv *invocation, c *ActionCmd) {
 		ReasonCode: c.ReasonCode,
 		Duration:   secs,
 		Preview:    summary,
+		History:    b.caseHistory(ctx, accounts),
 		Prior:      prior,
 		Requester:  inv.User,
 		Channel:    b.o.ApprovalChannel,

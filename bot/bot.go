@@ -71,6 +71,11 @@ type Options struct {
 	// (the wait doubles from 2×FeedEvery); default 5m.
 	FeedRetryMax time.Duration
 
+	// MaxWatched caps the watched targets (MODBOT_MAX_WATCHED); default 1000. ReconcileInterval is
+	// how often they are swept (MODBOT_RECONCILE_INTERVAL; 0: off), as /modbot watched says.
+	MaxWatched        int
+	ReconcileInterval time.Duration
+
 	// Digest is when the daily digest is posted to AuditChannel (digest.go); zero: never.
 	Digest DigestSchedule
 
@@ -147,6 +152,7 @@ func New(o Options, t Tencent, s Store) (*Bot, error) {
 	setDefault(&o.UndoWindow, 15*time.Minute)
 	setDefault(&o.ConfirmOver, 20)
 	setDefault(&o.PreviewPages, 100)
+	setDefault(&o.MaxWatched, 1000)
 	if o.ReplicaID == "" {
 		host, _ := os.Hostname()
 		o.ReplicaID = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), randomID(4))

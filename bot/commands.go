@@ -75,9 +75,15 @@ func commandTable() []command {
 		handle:      handler((*Bot).handleBanned),
 		help:        helpBanned,
 	}, {
-		CommandSpec: CommandSpec{CmdModbot, "modbot help, access and the audit log", "help | whoami | who | pending | log [filters] | allow @user <role> | revoke @user", true},
+		CommandSpec: CommandSpec{CmdLookup, "Show a Tencent Chat account's case file: bans, mutes, history, notes", "<account> [group:<id>] [room:<id>]", false},
+		role:        store.RoleViewer,
+		parse:       func(in cmdText, _ ParseConfig) (Command, error) { return parseLookup(in.tokens()) },
+		handle:      handler((*Bot).handleLookup),
+		help:        helpLookup,
+	}, {
+		CommandSpec: CommandSpec{CmdModbot, "modbot help, access, the audit log and watched targets", "help | whoami | who | pending | log [filters] | allow @user <role> | revoke @user | note | watch | unwatch | watched", true},
 		role:        store.RoleNone, // per subcommand: subcommandTable
-		parse:       func(in cmdText, _ ParseConfig) (Command, error) { return parseModbot(in.tokens()) },
+		parse:       func(in cmdText, _ ParseConfig) (Command, error) { return parseModbotText(in) },
 		handle:      handler((*Bot).handleModbot),
 		help:        helpModbot,
 	}}
@@ -153,6 +159,11 @@ func subcommandTable() []subcommand {
 			parseLogArgs, (*Bot).auditLog},
 		{SubAllow, store.RoleAdmin, "/modbot allow @user <role> [group:<id> | room:<id>]", "grant a role (global admins), everywhere or on one group or room: viewer < moderator < approver < admin", parseAllowArgs, (*Bot).allowOrRevoke},
 		{SubRevoke, store.RoleAdmin, "/modbot revoke @user [group:<id> | room:<id>]", "remove access (global admins), everywhere or the role on one group or room", parseRevokeArgs, (*Bot).allowOrRevoke},
+		// Case files and watched targets (parse_casefile.go).
+		{SubNote, store.RoleModerator, "/modbot note <account> -- <text>", "add a note to an account's case file (moderators)", parseNoteArgs, (*Bot).noteSub},
+		{SubWatch, store.RoleAdmin, "/modbot watch group|room <id>", "watch a target for changes made outside modbot (admins)", parseWatchArgs, (*Bot).watchSub},
+		{SubUnwatch, store.RoleAdmin, "/modbot unwatch group|room <id>", "stop watching a target (admins)", parseWatchArgs, (*Bot).unwatchSub},
+		{SubWatched, store.RoleViewer, "/modbot watched", "watched targets, their last sweep and what changed", noArgs, (*Bot).watchedSub},
 	}
 }
 
@@ -323,6 +334,7 @@ type ModbotCmd struct {
 	Role  store.Role  // SubAllow: the role to grant
 	Scope store.Scope // SubAllow, SubRevoke: the target the role is for; zero: global
 	Log   LogFilter   // SubLog
+	Case  CaseArgs    // SubNote, SubWatch, SubUnwatch (parse_casefile.go)
 }
 
 // Name returns CmdRoles.

@@ -24,6 +24,8 @@ type Store interface {
 	AuditLog
 	Deliveries
 	Results
+	CaseFiles
+	Watches
 }
 
 // Allowlist holds who may do what.
@@ -90,4 +92,24 @@ type Deliveries interface {
 type Results interface {
 	PutResult(ctx context.Context, payload []byte) (string, error)
 	GetResult(ctx context.Context, id string) ([]byte, error)
+}
+
+// CaseFiles is what case files read and write in Redis (/lookup, /modbot note, the history line
+// of a request's root).
+type CaseFiles interface {
+	Presence(ctx context.Context, account string, now time.Time) ([]store.Presence, error)
+	Notes(ctx context.Context, account string, max int) ([]store.Note, error)
+	AddNote(ctx context.Context, actor, account, text, opID string) (store.Note, error)
+	CaseCounts(ctx context.Context, account string, since time.Time) (store.CaseCounts, error)
+	Audit(ctx context.Context, f store.AuditFilter, cursor string, limit int) (store.AuditPage, error)
+	Request(ctx context.Context, id string) (*store.Request, error)
+	Now(ctx context.Context) (time.Time, error)
+}
+
+// Watches is what watching keeps in Redis (/modbot watch, unwatch, watched).
+type Watches interface {
+	Watch(ctx context.Context, actor string, kind store.TargetKind, id string, max int, opID string) (store.Watched, error)
+	Unwatch(ctx context.Context, actor string, kind store.TargetKind, id, opID string) error
+	WatchedTargets(ctx context.Context) ([]store.Watched, error)
+	Now(ctx context.Context) (time.Time, error)
 }

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -18,17 +17,6 @@ import (
 // history of a request's root (AccountHistory) comes from the same counts.
 //
 // These handlers are registered by the command table (/lookup, /modbot note).
-
-// CaseFiles is what case files read and write in Redis. *store.Store satisfies it.
-type CaseFiles interface {
-	Presence(ctx context.Context, account string, now time.Time) ([]store.Presence, error)
-	Notes(ctx context.Context, account string, max int) ([]store.Note, error)
-	AddNote(ctx context.Context, actor, account, text, opID string) (store.Note, error)
-	CaseCounts(ctx context.Context, account string, since time.Time) (store.CaseCounts, error)
-	Audit(ctx context.Context, f store.AuditFilter, cursor string, limit int) (store.AuditPage, error)
-	Request(ctx context.Context, id string) (*store.Request, error)
-	Now(ctx context.Context) (time.Time, error)
-}
 
 // LiveReader reads a named target's lists for /lookup. *tim.Client satisfies it.
 type LiveReader interface {
@@ -146,11 +134,7 @@ func (b *Bot) lookup(ctx context.Context, inv *invocation, account string, targe
 	if !b.allowed(ctx, inv, store.RoleViewer, "/lookup") {
 		return
 	}
-	cs, ok := b.store.(CaseFiles)
-	if !ok {
-		b.fail(ctx, inv, errors.New("case files: the store cannot answer them"))
-		return
-	}
+	cs := CaseFiles(b.store)
 	cf, page, err := readCaseFile(ctx, cs, b.tim, account, targets)
 	if err != nil {
 		b.fail(ctx, inv, err)
@@ -181,11 +165,7 @@ func (b *Bot) note(ctx context.Context, inv *invocation, account, text string) {
 	if !b.allowed(ctx, inv, store.RoleModerator, "/modbot note") {
 		return
 	}
-	cs, ok := b.store.(CaseFiles)
-	if !ok {
-		b.fail(ctx, inv, errors.New("case files: the store cannot answer them"))
-		return
-	}
+	cs := CaseFiles(b.store)
 	if _, err := cs.AddNote(ctx, inv.User, account, text, inv.OpID); err != nil {
 		b.fail(ctx, inv, err)
 		return
@@ -308,11 +288,12 @@ func AccountHistory(ctx context.Context, cs CaseFiles, account string) (string, 
 			reason = r.Reason
 		}
 	}
-	return historyLine(account, c, reason), nil
+	return historyLine(account, c, reason, Mention), nil
 }
 
-// historyLine renders AccountHistory's line from the counts and the last ban's reason.
-func historyLine(account string, c store.CaseCounts, reason string) string {
+// historyLine renders AccountHistory's line from the counts and the last ban's reason, naming
+// the last ban's author with who.
+func historyLine(account string, c store.CaseCounts, reason string, who func(string) string) string {
 	var parts []string
 	if c.Bans > 0 {
 		p := "banned " + times(c.Bans)
@@ -320,7 +301,7 @@ func historyLine(account string, c store.CaseCounts, reason string) string {
 			if c.LastBan.Actor == store.OutsideActor {
 				p += ", last outside modbot"
 			} else {
-				p += ", last by " + Mention(c.LastBan.Actor)
+				p += ", last by " + who(c.LastBan.Actor)
 			}
 			if r := strings.TrimSpace(oneLine(reason)); r != "" {
 				p += " for " + Escape(Truncate(r, 80))

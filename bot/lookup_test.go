@@ -78,7 +78,7 @@ func TestHistoryLine(t *testing.T) {
 		{store.CaseCounts{Mutes: 3, Unbans: 1}, "", "`u7`: muted 3 times in 90 days; unbanned once"},
 		{store.CaseCounts{Bans: 1, LastBan: last}, "<!here>", "`u7`: banned once in 90 days, last by <@UANA> for &lt;!here&gt;"},
 	} {
-		if got := historyLine("u7", c.counts, c.reason); got != c.want {
+		if got := historyLine("u7", c.counts, c.reason, Mention); got != c.want {
 			t.Errorf("historyLine(%+v, %q) = %q, want %q", c.counts, c.reason, got, c.want)
 		}
 	}

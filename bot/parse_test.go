@@ -285,7 +285,7 @@ func TestParse_Errors(t *testing.T) {
 
 		// /modbot
 		{"UnknownSubcommand", "/modbot", "frobnicate", strictCfg, CmdModbot,
-			`unknown subcommand "frobnicate": use help, whoami, who, pending, log, allow or revoke`, nil},
+			`unknown subcommand "frobnicate": use help, whoami, who, pending, log, allow, revoke, note, watch, unwatch or watched`, nil},
 		{"MentionAsSubcommand", "/modbot", "<@U1AB|bob>", strictCfg, CmdModbot, "", []string{`"<@U1AB|bob>"`, "unknown subcommand"}},
 		{"HelpUnknownTopic", "/modbot", "help kick", strictCfg, CmdModbot, "", []string{`"kick"`, "ban, mute, unmute, unban"}},
 		{"WhoExtra", "/modbot", "who me", strictCfg, CmdModbot, `unexpected "me" after /modbot who`, nil},

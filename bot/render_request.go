@@ -57,6 +57,7 @@ func rootMessageAt(r *store.Request, now time.Time) message {
 	if r.Preview != "" {
 		blocks = append(blocks, contextBlock("*Live state when asked:* "+escapeWithin(r.Preview, 600)))
 	}
+	blocks = append(blocks, historyBlocks(r)...) // the accounts' case history (history.go)
 	line := stateLine(r)
 	if u := undoLine(r, now); u != "" {
 		line += " " + u

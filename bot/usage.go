@@ -26,8 +26,8 @@ func Usage(command string, cfg ParseConfig) string {
 }
 
 // Help returns the help for every command as Slack mrkdwn, escaped and ready
-// to post: what /modbot help answers. It stays within one section's 3,000
-// characters.
+// to post: what /modbot help answers, cut at line ends into sections of at
+// most 3,000 characters (helpMessage).
 func Help(cfg ParseConfig) string {
 	var b strings.Builder
 	b.WriteString("*modbot* moderates Tencent Chat from Slack: bans, mutes and unbans, each checked against the accounts' state first, with Undo or a second person's approval, and every command, decision and result in the audit log.\n\n")
@@ -273,8 +273,8 @@ func helpModbot(ParseConfig) helpTopic {
 	}
 	return helpTopic{
 		name:     CmdModbot,
-		what:     "help, access and the audit log",
-		who:      "Help: anyone; allow and revoke: admins; the rest: anyone on the allowlist",
+		what:     "help, access, the audit log, notes and watched targets",
+		who:      "Help: anyone; allow, revoke, watch and unwatch: admins; note: moderators; the rest: anyone on the allowlist",
 		forms:    forms,
 		examples: []string{"/modbot log account:alice -n 20", "/modbot allow @dana approver"},
 		notes:    []string{"Name a person with an @-mention picked from Slack's list, or by member ID (U… or W…)."},

@@ -14,14 +14,6 @@ import (
 // /modbot watch|unwatch group|room <id> (admin) and /modbot watched (viewer+): which targets the
 // sweep reads (bot/reconcile.go). These handlers are registered by the command table.
 
-// Watches is what watching keeps in Redis. *store.Store satisfies it.
-type Watches interface {
-	Watch(ctx context.Context, actor string, kind store.TargetKind, id string, max int, opID string) (store.Watched, error)
-	Unwatch(ctx context.Context, actor string, kind store.TargetKind, id, opID string) error
-	WatchedTargets(ctx context.Context) ([]store.Watched, error)
-	Now(ctx context.Context) (time.Time, error)
-}
-
 // TargetChecker tells whether a target exists. *tim.Client satisfies it.
 type TargetChecker interface {
 	GroupInfo(ctx context.Context, g tim.GroupID) (tim.GroupInfo, error)
@@ -58,11 +50,7 @@ func (b *Bot) watchCmd(ctx context.Context, inv *invocation, kind store.TargetKi
 	if !b.allowed(ctx, inv, store.RoleAdmin, "/modbot watch") {
 		return
 	}
-	ws, ok := b.store.(Watches)
-	if !ok {
-		b.fail(ctx, inv, errors.New("watching: the store cannot keep watched targets"))
-		return
-	}
+	ws := Watches(b.store)
 	refusal, err := checkTargetExists(ctx, b.tim, kind, id)
 	if err != nil {
 		b.fail(ctx, inv, err)
@@ -100,11 +88,7 @@ func (b *Bot) unwatchCmd(ctx context.Context, inv *invocation, kind store.Target
 	if !b.allowed(ctx, inv, store.RoleAdmin, "/modbot unwatch") {
 		return
 	}
-	ws, ok := b.store.(Watches)
-	if !ok {
-		b.fail(ctx, inv, errors.New("watching: the store cannot keep watched targets"))
-		return
-	}
+	ws := Watches(b.store)
 	err := ws.Unwatch(ctx, inv.User, kind, id, inv.OpID)
 	what := Escape(string(kind)) + " " + Code(id)
 	switch {
@@ -122,11 +106,7 @@ func (b *Bot) watchedCmd(ctx context.Context, inv *invocation, interval time.Dur
 	if !b.allowed(ctx, inv, store.RoleViewer, "/modbot watched") {
 		return
 	}
-	ws, ok := b.store.(Watches)
-	if !ok {
-		b.fail(ctx, inv, errors.New("watching: the store cannot keep watched targets"))
-		return
-	}
+	ws := Watches(b.store)
 	list, err := ws.WatchedTargets(ctx)
 	if err != nil {
 		b.fail(ctx, inv, err)

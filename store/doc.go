@@ -150,7 +150,8 @@
 //	                                approval stopped counting), finished_ms, retries,
 //	                                lease_owner, lease_epoch, lease_until_ms;
 //	                                action (ban|mute|unmute|unban; absent = unban), duration (s,
-//	                                4294967295 = permanent), reason_code, preview, confirm ("1":
+//	                                4294967295 = permanent), reason_code, preview, history (the
+//	                                accounts' case history shown on the root), confirm ("1":
 //	                                waited for Confirm), confirmed_ms, undo_ms (window, 0 = no
 //	                                Undo), undo_until_ms, undone_by (its Undo request's ID),
 //	                                undo_actor, undo_at_ms; on an Undo request undo_of, undo_of_num

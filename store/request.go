@@ -106,6 +106,9 @@ type NewRequest struct {
 	ReasonCode string // the reason code the reason started with ("spam"), or ""
 	// Preview is the live-state summary shown on the root ("12 banned, 3 not banned").
 	Preview string
+	// History is the accounts' case history as the root shows it ("`u7`: banned twice in 90
+	// days, …"), one line each, read before the request was stored; "" when none has any.
+	History string
 	// Prior is each account's state as the preview found it (banned or muted until when, or
 	// not); Undo restores it. Accounts missing from it (or not Checked) are unknown.
 	Prior map[string]PriorState
@@ -138,6 +141,8 @@ type Request struct {
 	// unmute; an Undo request's accounts each have their own (Plan, DurationFor).
 	Duration uint32
 	Preview  string
+	// History is NewRequest.History: the accounts' case history when the request was opened.
+	History string
 	// Prior is what the preview found per account; accounts missing are unknown.
 	Prior map[string]PriorState
 	// Plan, on an Undo request only, is each account's target in seconds: 0 lifts the ban or
@@ -264,7 +269,7 @@ func (s *Store) CreateRequest(ctx context.Context, nr NewRequest) (*Request, err
 	args := []any{id, nr.OpID, string(nr.Target.Kind), nr.Target.ID,
 		nr.Target.GroupType, strings.Join(nr.Accounts, "\n"), nr.Reason, nr.Requester, nr.Channel,
 		ttl.Milliseconds(), nr.Approvals, nr.LeaseOwner, nr.LeaseTTL.Milliseconds(), max(nr.MaxOpen, 0),
-		string(action), int64(nr.Duration), nr.ReasonCode, confirm, nr.UndoWindow.Milliseconds(), nr.Preview}
+		string(action), int64(nr.Duration), nr.ReasonCode, confirm, nr.UndoWindow.Milliseconds(), nr.Preview, nr.History}
 	for _, a := range nr.Accounts {
 		if p, ok := nr.Prior[a]; ok && p.Checked {
 			args = append(args, a, p.encode())
@@ -434,6 +439,7 @@ func decodeRequest(v any) (*Request, error) {
 		ReasonCode:       h["reason_code"],
 		Duration:         uint32(atoi64(h["duration"])),
 		Preview:          h["preview"],
+		History:          h["history"],
 		Requester:        h["requester"],
 		Channel:          h["channel"],
 		ThreadTS:         h["thread_ts"],

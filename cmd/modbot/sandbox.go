@@ -69,9 +69,10 @@ type sandbox struct {
 
 // generation is one store and the bot that uses it.
 type generation struct {
-	sys  *system.System
-	stop context.CancelFunc
-	done chan error // the bot's Run result
+	sys    *system.System
+	stop   context.CancelFunc
+	done   chan error    // the bot's Run result
+	sweeps chan struct{} // closed when the sweep of watched targets stopped
 }
 
 // The sandbox's Slack workspace.
@@ -203,7 +204,8 @@ func (sb *sandbox) startGeneration(ctx context.Context) error {
 			Admin:     sb.emu.Admin(),
 			BaseURL:   sb.emu.URL,
 		},
-		Rate: timtest.DefaultRate,
+		Rate:      timtest.DefaultRate,
+		Reconcile: sb.sandboxReconcile(), // sandbox_watch.go
 		Bot: bot.Options{
 			AppToken:        o.AppToken,
 			BotToken:        o.BotToken,
@@ -242,11 +244,16 @@ func (sb *sandbox) startGeneration(ctx context.Context) error {
 			return fail(fmt.Errorf("allow %s: %w", p.name, err))
 		}
 	}
+	if err := watchSeeded(ctx, st); err != nil {
+		return fail(err)
+	}
 
 	opened := sb.slack.ConnectionsOpened()
 	runCtx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- b.Run(runCtx, sandboxDrain) }()
+	sweeps := make(chan struct{})
+	go func() { defer close(sweeps); sys.Reconciler.Run(runCtx) }()
 	waitCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	connected := make(chan error, 1)
@@ -263,9 +270,10 @@ func (sb *sandbox) startGeneration(ctx context.Context) error {
 	if err != nil {
 		stop()
 		<-done
+		<-sweeps
 		return fail(fmt.Errorf("connect the bot to the fake slack: %w", err))
 	}
-	sb.gen = &generation{sys: sys, stop: stop, done: done}
+	sb.gen = &generation{sys: sys, stop: stop, done: done, sweeps: sweeps}
 	return nil
 }
 
@@ -280,6 +288,7 @@ func (sb *sandbox) stopGeneration() {
 	if err := <-g.done; err != nil {
 		sb.log.Warn("bot stopped with an error", "err", err)
 	}
+	<-g.sweeps
 	g.sys.Close()
 }
 
@@ -300,8 +309,10 @@ func (sb *sandbox) banner() string {
 	for _, s := range sandboxSuggestions()[:5] {
 		fmt.Fprintf(&b, "  as %-6s %s %s\n", userName(s.User)+":", s.Command, s.Text)
 	}
-	b.WriteString("then, as bob, click Approve in #mod-approvals and watch the bans go in the side panel.\n" +
-		"Reset, fault injection and latency are in the side panel. Ctrl-C stops the sandbox.\n")
+	b.WriteString("then, as bob, click Approve in #mod-approvals and watch the bans go in the side panel.\n")
+	fmt.Fprintf(&b, "modbot watches the seeded groups and rooms (/modbot watched), sweeping every %s: ban someone\n"+
+		"\"in the app\" from the side panel (Act in the app), see it arrive in #mod-audit, then /lookup them.\n", sandboxSweepEvery)
+	b.WriteString("Reset, fault injection and latency are in the side panel. Ctrl-C stops the sandbox.\n")
 	return b.String()
 }
 

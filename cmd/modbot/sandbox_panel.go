@@ -44,6 +44,7 @@ func (sb *sandbox) mount() {
 	sb.slack.Handle("POST /sandbox/fail-account", panelAction(sb.failAccount))
 	sb.slack.Handle("POST /sandbox/latency", panelAction(sb.latency))
 	sb.slack.Handle("POST /sandbox/digest", panelAction(sb.postDigest)) // sandbox_home.go
+	sb.slack.Handle("POST /sandbox/outside", panelAction(sb.outside))   // sandbox_watch.go
 	sb.slack.Handle("POST /sandbox/clear", panelAction(func(context.Context, map[string]string) (string, error) {
 		sb.emu.ClearFaults()
 		return "Faults cleared and latency back to none.", nil
@@ -252,6 +253,7 @@ func panelForms() []slacktest.PanelForm {
 		writes = append(writes, slacktest.PanelOption{Value: c, Label: c[strings.IndexByte(c, '/')+1:]})
 	}
 	return []slacktest.PanelForm{
+		outsideForm(), // sandbox_watch.go
 		{
 			Title: "Make the next call fail", Action: "/sandbox/fail", Submit: "Fail next call",
 			Fields: []slacktest.PanelField{

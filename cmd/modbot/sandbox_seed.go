@@ -107,6 +107,8 @@ func sandboxSuggestions() []slacktest.Suggestion {
 		s(sandboxModerator, "/banned", seedLobby, "a long ban list"),
 		s(sandboxModerator, "/roles", seedTeam+" mod_kai mod_lea mod_sam viewer01", "roles"),
 		s(sandboxOutsider, "/unban", seedLive+" spammer3 -- please", "not allowlisted"),
+		s(sandboxModerator, "/lookup", "spammer3 group:"+seedLive, "case file"),
+		s(sandboxModerator, "/modbot", "watched", "watched targets"),
 		s(sandboxModerator, "/unban", seedLive+" "+strings.Join(numbered("flood", seedFlood, 2), " ")+" -- raid cleanup", "25 accounts, 2 calls"),
 		s(sandboxModerator, "/banned", "group "+seedLive, "group bans"),
 		s(sandboxModerator, "/roles", seedLive+" host_mia mod_kai", "AVChatRoom roles"),

@@ -56,6 +56,7 @@ func serve(ctx context.Context, stderr io.Writer) error {
 			MaxOpenRequests: cfg.MaxOpenRequests,
 			LeaseTTL:        cfg.LeaseTTL,
 			Digest:          cfg.Digest,
+			MaxWatched:      cfg.MaxWatched,
 			Logger:          log,
 			Metrics:         m,
 		}),

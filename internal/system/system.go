@@ -115,7 +115,11 @@ func Build(st *store.Store, c Config) (*System, error) {
 	if c.WrapTencent != nil {
 		t = c.WrapTencent(tc)
 	}
-	b, err := bot.New(c.Bot, t, st)
+	bo := c.Bot
+	if bo.ReconcileInterval == 0 {
+		bo.ReconcileInterval = c.Reconcile.Interval // /modbot watched says how often the sweep runs
+	}
+	b, err := bot.New(bo, t, st)
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,8 @@
 -- A[12] lease owner ('' = none), A[13] lease ms, A[14] most open requests
 -- per requester (0 = no limit), A[15] action kind, A[16] duration s,
 -- A[17] reason code, A[18] '1' = wait for Confirm, A[19] undo window ms,
--- A[20] preview, A[21...] pairs account, prior state ('-' | 'p' | until ms).
+-- A[20] preview, A[21] history (the accounts' case history, one line each),
+-- A[22...] pairs account, prior state ('-' | 'p' | until ms).
 -- Replies {'ok', snapshot} | {'dup', snapshot} (op already created it) | {'forbidden'}
 -- | {'toomany', open, max} (audited).
 local id, op, requester = A[1], A[2], A[8]
@@ -51,8 +52,9 @@ redis.call('HSET', k, 'id', id, 'number', tostring(num), 'kind', A[3], 'target',
   'finished_ms', '0', 'retries', '0',
   'lease_owner', owner, 'lease_epoch', epoch, 'lease_until_ms', lease_until,
   'action', A[15], 'duration', A[16], 'reason_code', A[17], 'confirm', A[18], 'confirmed_ms', '0',
-  'undo_ms', A[19], 'undo_until_ms', '0', 'undo_of', '', 'undone_by', '', 'preview', A[20])
-for i = 21, #A, 2000 do
+  'undo_ms', A[19], 'undo_until_ms', '0', 'undo_of', '', 'undone_by', '', 'preview', A[20],
+  'history', A[21])
+for i = 22, #A, 2000 do
   local batch = {}
   for j = i, math.min(i + 1999, #A) do batch[#batch + 1] = A[j] end
   redis.call('HSET', k .. ':prior', unpack(batch))
