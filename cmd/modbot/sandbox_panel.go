@@ -174,8 +174,16 @@ func (sb *sandbox) allowSection(ctx context.Context) slacktest.PanelSection {
 			s.Rows = append(s.Rows, []string{p.name + " (" + p.id + ")", "not on the allowlist"})
 		}
 	}
+	s.Note = bootstrapNote
 	return s
 }
+
+// bootstrapNote tells a newcomer how the first admin comes about in a real deployment, and that
+// a revoke holds across restarts (the sandbox seeds its roles directly).
+const bootstrapNote = "Global roles here are seeded. In a real deployment MODBOT_BOOTSTRAP_ADMINS makes its users admins " +
+	"only while the allowlist has no admin at all (a first start, or a recovery): once an admin exists it is ignored, " +
+	"so an admin revoked with /modbot revoke stays revoked after a restart. Roles scoped to one group or room " +
+	"(/modbot allow @user approver group:<id>) are shown by /modbot who."
 
 func faultSection(snap timtest.Snapshot) slacktest.PanelSection {
 	s := slacktest.PanelSection{Title: "Faults waiting", Columns: []string{"Command", "Fault"}}

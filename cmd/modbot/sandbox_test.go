@@ -353,6 +353,9 @@ func TestSandbox(t *testing.T) {
 		if got := strings.Join(allow.Rows[len(allow.Rows)-1], " "); !strings.Contains(got, "not on the allowlist") {
 			t.Fatalf("after reset the allowlist ends with %q, want dave not on it", got)
 		}
+		if !strings.Contains(allow.Note, "only while the allowlist has no admin") {
+			t.Errorf("the allowlist panel does not explain the bootstrap rule: %q", allow.Note)
+		}
 		// The new bot answers, and numbers requests from 1 again.
 		if _, err := sl.SlashCommand(sandboxModerator, sandboxModeration, "/unban", seedLive+" spammer1 -- again"); err != nil {
 			t.Fatal(err)
