@@ -7,7 +7,7 @@ import (
 // REST: v4/group_open_http_svc/unban_group_member
 func (s *Server) unbanGroupMember(command string, body []byte, now time.Time) result {
 	var req unbanGroupMemberRequest
-	if res, ok := decode(body, &req, s.jsonCode(), codeGroupParam); !ok {
+	if res, ok := s.decodeGroup(body, &req); !ok {
 		return res
 	}
 	if res, ok := checkGroupAccounts(req.GroupID, "Members_Account", req.Accounts, maxBanAccounts); !ok {
@@ -38,7 +38,7 @@ func (s *Server) unbanGroupMember(command string, body []byte, now time.Time) re
 // REST: v4/group_open_http_svc/ban_group_member
 func (s *Server) banGroupMember(command string, body []byte, now time.Time) result {
 	var req banGroupMemberRequest
-	if res, ok := decode(body, &req, s.jsonCode(), codeGroupParam); !ok {
+	if res, ok := s.decodeGroup(body, &req); !ok {
 		return res
 	}
 	if res, ok := checkGroupAccounts(req.GroupID, "Members_Account", req.Accounts, maxBanAccounts); !ok {
@@ -69,7 +69,7 @@ func (s *Server) banGroupMember(command string, body []byte, now time.Time) resu
 // REST: v4/group_open_http_svc/get_group_ban_member
 func (s *Server) getGroupBanMember(_ string, body []byte, now time.Time) result {
 	var req getGroupBanMemberRequest
-	if res, ok := decode(body, &req, s.jsonCode(), codeGroupParam); !ok {
+	if res, ok := s.decodeGroup(body, &req); !ok {
 		return res
 	}
 	switch {
@@ -93,7 +93,7 @@ func (s *Server) getGroupBanMember(_ string, body []byte, now time.Time) result 
 // REST: v4/group_open_http_svc/get_role_in_group
 func (s *Server) getRoleInGroup(command string, body []byte, _ time.Time) result {
 	var req getRoleInGroupRequest
-	if res, ok := decode(body, &req, s.jsonCode(), codeGroupParam); !ok {
+	if res, ok := s.decodeGroup(body, &req); !ok {
 		return res
 	}
 	if res, ok := checkGroupAccounts(req.GroupID, "User_Account", req.Accounts, maxRoleAccounts); !ok {
@@ -101,9 +101,9 @@ func (s *Server) getRoleInGroup(command string, body []byte, _ time.Time) result
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g := s.groups[req.GroupID]
-	if g == nil {
-		return s.noGroup(req.GroupID)
+	g, res, ok := s.findGroup(req.GroupID)
+	if !ok {
+		return res
 	}
 	if canonical(g.typ) == AVChatRoom {
 		return fail(codeGroupNoPerm, "get_role_in_group does not support AVChatRoom groups")
@@ -125,7 +125,7 @@ func (s *Server) getRoleInGroup(command string, body []byte, _ time.Time) result
 // REST: v4/group_open_http_svc/get_group_info
 func (s *Server) getGroupInfo(_ string, body []byte, _ time.Time) result {
 	var req getGroupInfoRequest
-	if res, ok := decode(body, &req, s.jsonCode(), codeGroupParam); !ok {
+	if res, ok := s.decodeGroup(body, &req); !ok {
 		return res
 	}
 	switch n := len(req.GroupIDList); {
@@ -160,9 +160,9 @@ func (s *Server) getGroupInfo(_ string, body []byte, _ time.Time) result {
 
 // banGroup finds the group a ban command is about and checks its type. s.mu must be held.
 func (s *Server) banGroup(id string) (*group, result, bool) {
-	g := s.groups[id]
-	if g == nil {
-		return nil, s.noGroup(id), false
+	g, res, ok := s.findGroup(id)
+	if !ok {
+		return nil, res, false
 	}
 	if !s.opt.BanAnyGroupType && canonical(g.typ) != AVChatRoom {
 		return nil, fail(codeGroupNoPerm, "banning is supported on AVChatRoom groups only, not %s", g.typ), false
@@ -173,7 +173,7 @@ func (s *Server) banGroup(id string) (*group, result, bool) {
 // REST: v4/group_open_http_svc/forbid_send_msg
 func (s *Server) forbidSendMsg(command string, body []byte, now time.Time) result {
 	var req forbidSendMsgRequest
-	if res, ok := decode(body, &req, s.jsonCode(), codeGroupParam); !ok {
+	if res, ok := s.decodeGroup(body, &req); !ok {
 		return res
 	}
 	if res, ok := checkGroupAccounts(req.GroupID, "Members_Account", req.Accounts, maxMuteAccounts); !ok {
@@ -187,9 +187,9 @@ func (s *Server) forbidSendMsg(command string, body []byte, now time.Time) resul
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g := s.groups[req.GroupID]
-	if g == nil {
-		return s.noGroup(req.GroupID)
+	g, res, ok := s.findGroup(req.GroupID)
+	if !ok {
+		return res
 	}
 	if canonical(g.typ) == Private {
 		return fail(codeGroupNoPerm, "muting is not supported in %s groups", g.typ)
@@ -210,7 +210,7 @@ func (s *Server) forbidSendMsg(command string, body []byte, now time.Time) resul
 // REST: v4/group_open_http_svc/get_group_muted_account
 func (s *Server) getGroupMutedAccount(_ string, body []byte, now time.Time) result {
 	var req getGroupMutedAccountRequest
-	if res, ok := decode(body, &req, s.jsonCode(), codeGroupParam); !ok {
+	if res, ok := s.decodeGroup(body, &req); !ok {
 		return res
 	}
 	switch {
@@ -221,9 +221,9 @@ func (s *Server) getGroupMutedAccount(_ string, body []byte, now time.Time) resu
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g := s.groups[req.GroupID]
-	if g == nil {
-		return s.noGroup(req.GroupID)
+	g, res, ok := s.findGroup(req.GroupID)
+	if !ok {
+		return res
 	}
 	entries := g.mutes.list(now)
 	list := make([]mutedAccount, len(entries))
@@ -233,6 +233,15 @@ func (s *Server) getGroupMutedAccount(_ string, body []byte, now time.Time) resu
 	return success(getGroupMutedAccountResponse{GroupID: g.id, MutedAccountList: list})
 }
 
+// findGroup finds the group a command is about, or the answer that it does not exist (noGroup).
+// s.mu must be held.
+func (s *Server) findGroup(id string) (*group, result, bool) {
+	if g := s.groups[id]; g != nil {
+		return g, result{}, true
+	}
+	return nil, s.noGroup(id), false
+}
+
 // noGroup is the answer about a group that does not exist: 10010, or with GroupNotFound10015
 // 10015 for an ID that never named a group. s.mu must be held.
 func (s *Server) noGroup(id string) result {
@@ -240,6 +249,12 @@ func (s *Server) noGroup(id string) result {
 		return fail(codeGroupInvalidID, "group %s not found (invalid GroupId)", id)
 	}
 	return fail(codeGroupNotFound, "group %s does not exist or was dismissed", id)
+}
+
+// decodeGroup decodes a group command's body into req, or answers with the group commands'
+// JSON or parameter error.
+func (s *Server) decodeGroup(body []byte, req any) (result, bool) {
+	return decode(body, req, s.jsonCode(), codeGroupParam)
 }
 
 // jsonCode is the code of a group command's body that is not JSON: 10015 as the seed page says,
