@@ -111,24 +111,12 @@ func (s *Server) ClickHome(userID, actionID, value string, opts ...InputOption) 
 		s.mu.Unlock()
 		return Ack{}, fmt.Errorf("click on the Home tab of %s: no Home view published", userID)
 	}
-	var btn *Button
-	for _, b := range h.Buttons() {
-		if b.ActionID == actionID && (value == "" || b.Value == value) {
-			btn = &b
-			break
-		}
-	}
+	btn := findButton(h.Buttons(), actionID, value)
 	if btn == nil {
 		s.mu.Unlock()
 		return Ack{}, fmt.Errorf("click on the Home tab of %s: no button %q with value %q", userID, actionID, value)
 	}
-	action := map[string]any{
-		"type": "button", "block_id": btn.BlockID, "action_id": btn.ActionID, "value": btn.Value,
-		"text": map[string]any{"type": "plain_text", "text": btn.Text, "emoji": true}, "action_ts": s.nextTSLocked(),
-	}
-	if btn.Style != "" {
-		action["style"] = btn.Style
-	}
+	action := s.buttonActionLocked(btn)
 	p := map[string]any{
 		"type": "block_actions", "token": verificationToken, "api_app_id": in.app,
 		"user":       map[string]any{"id": u.id, "username": u.name, "name": u.name, "team_id": in.team},

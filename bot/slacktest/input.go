@@ -103,13 +103,7 @@ func (s *Server) Click(userID, channelID, messageTS, actionID, value string, opt
 		s.mu.Unlock()
 		return Ack{}, fmt.Errorf("click in %s: no message %s", channelID, messageTS)
 	}
-	var btn *Button
-	for _, b := range m.Buttons() {
-		if b.ActionID == actionID && (value == "" || b.Value == value) {
-			btn = &b
-			break
-		}
-	}
+	btn := findButton(m.Buttons(), actionID, value)
 	if btn == nil {
 		s.mu.Unlock()
 		return Ack{}, fmt.Errorf("click in %s on %s: no button %q with value %q", channelID, messageTS, actionID, value)
@@ -120,13 +114,7 @@ func (s *Server) Click(userID, channelID, messageTS, actionID, value string, opt
 	if m.ThreadTS != "" {
 		container["thread_ts"] = m.ThreadTS
 	}
-	action := map[string]any{
-		"type": "button", "block_id": btn.BlockID, "action_id": btn.ActionID, "value": btn.Value,
-		"text": map[string]any{"type": "plain_text", "text": btn.Text, "emoji": true}, "action_ts": s.nextTSLocked(),
-	}
-	if btn.Style != "" {
-		action["style"] = btn.Style
-	}
+	action := s.buttonActionLocked(btn)
 	p := map[string]any{
 		"type": "block_actions", "token": verificationToken, "api_app_id": in.app,
 		"user":      map[string]any{"id": u.id, "username": u.name, "name": u.name, "team_id": in.team},
@@ -256,6 +244,30 @@ func channelName(ch *channel) string {
 		return "directmessage"
 	}
 	return ch.name
+}
+
+// findButton is the first of buttons with actionID and, unless value is "", that value; nil if
+// there is none.
+func findButton(buttons []Button, actionID, value string) *Button {
+	for _, b := range buttons {
+		if b.ActionID == actionID && (value == "" || b.Value == value) {
+			return &b
+		}
+	}
+	return nil
+}
+
+// buttonActionLocked is the element of a block_actions payload's actions for a click on btn.
+// s.mu must be held.
+func (s *Server) buttonActionLocked(btn *Button) map[string]any {
+	action := map[string]any{
+		"type": "button", "block_id": btn.BlockID, "action_id": btn.ActionID, "value": btn.Value,
+		"text": map[string]any{"type": "plain_text", "text": btn.Text, "emoji": true}, "action_ts": s.nextTSLocked(),
+	}
+	if btn.Style != "" {
+		action["style"] = btn.Style
+	}
+	return action
 }
 
 func enterprise(in input) any {
