@@ -160,11 +160,24 @@ func policyNote(a store.ActionKind, cfg ParseConfig) string {
 	return fmt.Sprintf("%d approvers other than you decide in the approval thread.", n)
 }
 
+// actionWho is who may run an action command.
+const actionWho = "Moderators, approvers and admins"
+
+// actionNotes are the notes of an action command's help: who decides, the duration (ban and
+// mute, which take one), the account list and the reason, then the command's own note.
+func actionNotes(a store.ActionKind, cfg ParseConfig, own string) []string {
+	notes := []string{policyNote(a, cfg)}
+	if !a.Lifts() {
+		notes = append(notes, durationNote(a, cfg))
+	}
+	return append(notes, accountListNote(cfg), reasonNote(a, cfg), own)
+}
+
 func helpBan(cfg ParseConfig) helpTopic {
 	return helpTopic{
 		name: CmdBan,
 		what: "ban accounts from a group or a room, for a while or for good",
-		who:  "Moderators, approvers and admins",
+		who:  actionWho,
 		forms: [][2]string{
 			{"/ban <group-id> <account>... [for <duration>] -- <reason>"},
 			{"/ban room <room-id> <account>... [for <duration>] -- <reason>"},
@@ -173,13 +186,8 @@ func helpBan(cfg ParseConfig) helpTopic {
 			"/ban @TGS#aJRGC4MH6 alice bob for 7d " + reasonExample(store.BanAction, cfg),
 			"/ban room standup-42 carol for permanent -- " + codePrefix(cfg) + "repeated abuse",
 		},
-		notes: []string{
-			policyNote(store.BanAction, cfg),
-			durationNote(store.BanAction, cfg),
-			accountListNote(cfg),
-			reasonNote(store.BanAction, cfg),
-			"`room` right after /ban always means a room: a group whose ID is `room` cannot be named here.",
-		},
+		notes: actionNotes(store.BanAction, cfg,
+			"`room` right after /ban always means a room: a group whose ID is `room` cannot be named here."),
 	}
 }
 
@@ -187,18 +195,13 @@ func helpMute(cfg ParseConfig) helpTopic {
 	return helpTopic{
 		name: CmdMute,
 		what: "stop accounts from sending messages in a group, for a while or for good",
-		who:  "Moderators, approvers and admins",
+		who:  actionWho,
 		forms: [][2]string{
 			{"/mute <group-id> <account>... [for <duration>] -- <reason>"},
 		},
 		examples: []string{"/mute @TGS#aJRGC4MH6 alice for 1h " + reasonExample(store.MuteAction, cfg)},
-		notes: []string{
-			policyNote(store.MuteAction, cfg),
-			durationNote(store.MuteAction, cfg),
-			accountListNote(cfg),
-			reasonNote(store.MuteAction, cfg),
-			"Groups only: rooms have no mutes (use /ban room). A group whose ID is `room` cannot be named here.",
-		},
+		notes: actionNotes(store.MuteAction, cfg,
+			"Groups only: rooms have no mutes (use /ban room). A group whose ID is `room` cannot be named here."),
 	}
 }
 
@@ -206,15 +209,11 @@ func helpUnmute(cfg ParseConfig) helpTopic {
 	return helpTopic{
 		name:     CmdUnmute,
 		what:     "let muted accounts send messages in a group again",
-		who:      "Moderators, approvers and admins",
+		who:      actionWho,
 		forms:    [][2]string{{"/unmute <group-id> <account>... [-- <reason>]"}},
 		examples: []string{"/unmute @TGS#aJRGC4MH6 alice " + reasonExample(store.UnmuteAction, cfg)},
-		notes: []string{
-			policyNote(store.UnmuteAction, cfg),
-			accountListNote(cfg),
-			reasonNote(store.UnmuteAction, cfg),
-			"Groups only, and no duration: an unmute lifts the mute at once.",
-		},
+		notes: actionNotes(store.UnmuteAction, cfg,
+			"Groups only, and no duration: an unmute lifts the mute at once."),
 	}
 }
 
@@ -222,7 +221,7 @@ func helpUnban(cfg ParseConfig) helpTopic {
 	return helpTopic{
 		name: CmdUnban,
 		what: "unban accounts from a group or a room",
-		who:  "Moderators, approvers and admins",
+		who:  actionWho,
 		forms: [][2]string{
 			{"/unban <group-id> <account>... -- <reason>"},
 			{"/unban room <room-id> <account>... -- <reason>"},
@@ -231,12 +230,8 @@ func helpUnban(cfg ParseConfig) helpTopic {
 			"/unban @TGS#aJRGC4MH6 alice bob -- " + codePrefix(cfg) + "spam wave ended",
 			"/unban room standup-42 carol -- " + codePrefix(cfg) + "appeal accepted",
 		},
-		notes: []string{
-			policyNote(store.UnbanAction, cfg),
-			accountListNote(cfg),
-			reasonNote(store.UnbanAction, cfg),
-			"No duration: an unban lifts the ban at once. `room` right after /unban always means a room: a group whose ID is `room` cannot be named here.",
-		},
+		notes: actionNotes(store.UnbanAction, cfg,
+			"No duration: an unban lifts the ban at once. `room` right after /unban always means a room: a group whose ID is `room` cannot be named here."),
 	}
 }
 
