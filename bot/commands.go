@@ -35,58 +35,51 @@ type command struct {
 	help func(cfg ParseConfig) helpTopic
 }
 
+// actionCommand is the table entry of an action command (/ban, /mute, /unmute, /unban): for
+// moderators, read by parseAction and run by handleAction.
+func actionCommand(spec CommandSpec, a store.ActionKind, help func(ParseConfig) helpTopic) command {
+	return command{
+		CommandSpec: spec,
+		role:        store.RoleModerator,
+		parse:       parseAction(a),
+		handle:      handler((*Bot).handleAction),
+		help:        help,
+	}
+}
+
 // commandTable lists every slash command, in the order help shows them. It is a function, not a
 // variable, because handlers and help refer back to it.
 func commandTable() []command {
-	return []command{{
-		CommandSpec: CommandSpec{CmdBan, "Ban Tencent Chat accounts from a group or room, for a while or for good", "<group-id> | room <room-id>  <account>...  [for 7d]  -- <reason>", false},
-		role:        store.RoleModerator,
-		parse:       parseAction(store.BanAction),
-		handle:      handler((*Bot).handleAction),
-		help:        helpBan,
-	}, {
-		CommandSpec: CommandSpec{CmdMute, "Stop Tencent Chat accounts from sending in a group, for a while or for good", "<group-id>  <account>...  [for 1h]  -- <reason>", false},
-		role:        store.RoleModerator,
-		parse:       parseAction(store.MuteAction),
-		handle:      handler((*Bot).handleAction),
-		help:        helpMute,
-	}, {
-		CommandSpec: CommandSpec{CmdUnmute, "Let muted Tencent Chat accounts send in a group again", "<group-id>  <account>...  [-- <reason>]", false},
-		role:        store.RoleModerator,
-		parse:       parseAction(store.UnmuteAction),
-		handle:      handler((*Bot).handleAction),
-		help:        helpUnmute,
-	}, {
-		CommandSpec: CommandSpec{CmdUnban, "Ask for Tencent Chat accounts to be unbanned (needs an approver)", "<group-id> | room <room-id>  <account>...  -- <reason>", false},
-		role:        store.RoleModerator,
-		parse:       parseAction(store.UnbanAction),
-		handle:      handler((*Bot).handleAction),
-		help:        helpUnban,
-	}, {
-		CommandSpec: CommandSpec{CmdRoles, "Show accounts' roles in a Tencent Chat group", "<group-id> <account>...", false},
-		role:        store.RoleViewer,
-		parse:       func(in cmdText, cfg ParseConfig) (Command, error) { return parseRoles(in.tokens(), cfg) },
-		handle:      handler((*Bot).handleRoles),
-		help:        helpRoles,
-	}, {
-		CommandSpec: CommandSpec{CmdBanned, "List who is banned from a room or group (or muted in a group), and until when", "<room-id> | room <room-id> | group <group-id> [muted]", false},
-		role:        store.RoleViewer,
-		parse:       func(in cmdText, _ ParseConfig) (Command, error) { return parseBanned(in.tokens()) },
-		handle:      handler((*Bot).handleBanned),
-		help:        helpBanned,
-	}, {
-		CommandSpec: CommandSpec{CmdLookup, "Show a Tencent Chat account's case file: bans, mutes, history, notes", "<account> [group:<id>] [room:<id>]", false},
-		role:        store.RoleViewer,
-		parse:       func(in cmdText, _ ParseConfig) (Command, error) { return parseLookup(in.tokens()) },
-		handle:      handler((*Bot).handleLookup),
-		help:        helpLookup,
-	}, {
-		CommandSpec: CommandSpec{CmdModbot, "modbot help, access, the audit log and watched targets", "help | whoami | who | pending | log [filters] | allow @user <role> | revoke @user | note | watch | unwatch | watched", true},
-		role:        store.RoleNone, // per subcommand: subcommandTable
-		parse:       func(in cmdText, _ ParseConfig) (Command, error) { return parseModbotText(in) },
-		handle:      handler((*Bot).handleModbot),
-		help:        helpModbot,
-	}}
+	return []command{
+		actionCommand(CommandSpec{CmdBan, "Ban Tencent Chat accounts from a group or room, for a while or for good", "<group-id> | room <room-id>  <account>...  [for 7d]  -- <reason>", false}, store.BanAction, helpBan),
+		actionCommand(CommandSpec{CmdMute, "Stop Tencent Chat accounts from sending in a group, for a while or for good", "<group-id>  <account>...  [for 1h]  -- <reason>", false}, store.MuteAction, helpMute),
+		actionCommand(CommandSpec{CmdUnmute, "Let muted Tencent Chat accounts send in a group again", "<group-id>  <account>...  [-- <reason>]", false}, store.UnmuteAction, helpUnmute),
+		actionCommand(CommandSpec{CmdUnban, "Ask for Tencent Chat accounts to be unbanned (needs an approver)", "<group-id> | room <room-id>  <account>...  -- <reason>", false}, store.UnbanAction, helpUnban),
+		{
+			CommandSpec: CommandSpec{CmdRoles, "Show accounts' roles in a Tencent Chat group", "<group-id> <account>...", false},
+			role:        store.RoleViewer,
+			parse:       func(in cmdText, cfg ParseConfig) (Command, error) { return parseRoles(in.tokens(), cfg) },
+			handle:      handler((*Bot).handleRoles),
+			help:        helpRoles,
+		}, {
+			CommandSpec: CommandSpec{CmdBanned, "List who is banned from a room or group (or muted in a group), and until when", "<room-id> | room <room-id> | group <group-id> [muted]", false},
+			role:        store.RoleViewer,
+			parse:       func(in cmdText, _ ParseConfig) (Command, error) { return parseBanned(in.tokens()) },
+			handle:      handler((*Bot).handleBanned),
+			help:        helpBanned,
+		}, {
+			CommandSpec: CommandSpec{CmdLookup, "Show a Tencent Chat account's case file: bans, mutes, history, notes", "<account> [group:<id>] [room:<id>]", false},
+			role:        store.RoleViewer,
+			parse:       func(in cmdText, _ ParseConfig) (Command, error) { return parseLookup(in.tokens()) },
+			handle:      handler((*Bot).handleLookup),
+			help:        helpLookup,
+		}, {
+			CommandSpec: CommandSpec{CmdModbot, "modbot help, access, the audit log and watched targets", "help | whoami | who | pending | log [filters] | allow @user <role> | revoke @user | note | watch | unwatch | watched", true},
+			role:        store.RoleNone, // per subcommand: subcommandTable
+			parse:       func(in cmdText, _ ParseConfig) (Command, error) { return parseModbotText(in) },
+			handle:      handler((*Bot).handleModbot),
+			help:        helpModbot,
+		}}
 }
 
 // handler adapts a handler of one command type to the table's signature.
