@@ -167,9 +167,7 @@ func (b *Bot) handleAction(ctx context.Context, inv *invocation, c *ActionCmd) {
 // checks at this moment that the clicker is the requester, still a moderator, within
 // store.ConfirmWindow; then the root is posted and it executes.
 func (b *Bot) handleConfirm(ctx context.Context, inv *invocation, id string) {
-	b.roleOnRequest(ctx, inv, id) // scope.go: the effective role on the request's target
-	if inv.Role < store.RoleModerator {
-		b.refuseClick(ctx, inv, id, actionConfirm, store.ErrForbidden)
+	if !b.moderatorClick(ctx, inv, id, actionConfirm) {
 		return
 	}
 	req, err := b.store.Confirm(ctx, id, inv.User, inv.OpID)
@@ -191,9 +189,7 @@ func (b *Bot) handleConfirm(ctx context.Context, inv *invocation, id string) {
 // the requester (still a moderator) or an approver, that the window is open and that nobody
 // undid it before; the Undo request it creates runs at once in the same thread.
 func (b *Bot) handleUndo(ctx context.Context, inv *invocation, id string) {
-	b.roleOnRequest(ctx, inv, id) // scope.go: the effective role on the request's target
-	if inv.Role < store.RoleModerator {
-		b.refuseClick(ctx, inv, id, actionUndo, store.ErrForbidden)
+	if !b.moderatorClick(ctx, inv, id, actionUndo) {
 		return
 	}
 	undo, err := b.store.Undo(ctx, id, inv.User, inv.OpID)
@@ -217,6 +213,17 @@ func (b *Bot) handleUndo(ctx context.Context, inv *invocation, id string) {
 	}
 	b.ex.start(ctx, undo.ID) // the Undo request executes in the original's thread
 	b.ex.start(ctx, id)      // the original's root shows the Undo was asked
+}
+
+// moderatorClick settles inv's role on the request's target (scope.go) and refuses the click
+// (action) unless that role is moderator or more; it reports whether the click may go on.
+func (b *Bot) moderatorClick(ctx context.Context, inv *invocation, id, action string) bool {
+	b.roleOnRequest(ctx, inv, id)
+	if inv.Role < store.RoleModerator {
+		b.refuseClick(ctx, inv, id, action, store.ErrForbidden)
+		return false
+	}
+	return true
 }
 
 // undoNumber names an Undo request by its number, or "?" if it cannot be read.
