@@ -193,11 +193,7 @@ func (l *Limiter) wait(ctx context.Context) (sent time.Time, err error) {
 		res, err := l.rl.Allow(rctx, l.key, l.limit)
 		cancel()
 		if err != nil {
-			if ctx.Err() != nil {
-				return time.Time{}, ctx.Err()
-			}
-			l.setFallback(time.Now().Add(FallbackProbe))
-			return time.Time{}, l.local.Wait(ctx)
+			return time.Time{}, l.redisFailed(ctx)
 		}
 		l.setFallback(time.Time{})
 		if res.Allowed > 0 {
@@ -243,11 +239,7 @@ func (l *Limiter) waitBackground(ctx context.Context) (sent time.Time, err error
 			cancel()
 		}
 		if err != nil {
-			if ctx.Err() != nil {
-				return time.Time{}, ctx.Err()
-			}
-			l.setFallback(time.Now().Add(FallbackProbe))
-			return time.Time{}, l.local.Wait(ctx)
+			return time.Time{}, l.redisFailed(ctx)
 		}
 		l.setFallback(time.Time{})
 		switch {
@@ -288,6 +280,16 @@ func (l *Limiter) useRedis() bool {
 	}
 	l.fallback = time.Now().Add(FallbackProbe) // this caller probes
 	return true
+}
+
+// redisFailed is what a wait does when its call to Redis failed: ctx's error if ctx ended,
+// else wait on the local limiter and leave Redis alone for FallbackProbe.
+func (l *Limiter) redisFailed(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	l.setFallback(time.Now().Add(FallbackProbe))
+	return l.local.Wait(ctx)
 }
 
 func (l *Limiter) setFallback(until time.Time) {
