@@ -100,10 +100,10 @@ func TestBan_ImmediateThenUndoRestoresEarlierBan(t *testing.T) {
 	if r := requestNumber(t, e, 1); r.State != store.Undone {
 		t.Fatalf("ban state %s, want undone", r.State)
 	}
-	if th := unbanThread(e, root.TS); !strings.Contains(th, "restored") {
-		t.Errorf("the thread does not show the Undo's result:\n%s", th)
-	}
-
+	// The result is posted after the request is finished (an owed effect), so wait for it.
+	e.waitFor("the Undo's result in the thread", func(*slacktest.Server) bool {
+		return strings.Contains(unbanThread(e, root.TS), "restored")
+	})
 }
 
 // TestUndo_DoubleClickAppliesOnce: Undo clicked twice at once (the requester and an approver)
