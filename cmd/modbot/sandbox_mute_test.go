@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"modbot/tim/timtest"
 )
@@ -15,8 +16,22 @@ func TestSeedEmulator_BanAndMute(t *testing.T) {
 	emu := timtest.New(timtest.Options{})
 	seedEmulator(emu)
 	for _, a := range seedToBan {
-		if emu.Role(seedLive, a) != timtest.RoleMember || emu.IsBanned(seedLive, a) {
-			t.Errorf("%s: want a member of %s, not banned", a, seedLive)
+		if emu.Role(seedLive, a) != timtest.RoleMember {
+			t.Errorf("%s: want a member of %s", a, seedLive)
+		}
+		until, banned := emu.BannedUntil(seedLive, a)
+		if a == seedEarlierBan.account {
+			// Banned for less than the suggested 7d, so that Undo visibly gives the earlier ban back.
+			if !banned || until.After(time.Now().Add(seedEarlierBan.d+time.Minute)) {
+				t.Errorf("%s: banned %v until %v, want a ban of %v", a, banned, until, seedEarlierBan.d)
+			}
+		} else if banned {
+			t.Errorf("%s: want not banned", a)
+		}
+	}
+	for _, a := range numbered("raidbot", seedRaid, 2) {
+		if emu.Role(seedAMA, a) != timtest.RoleMember || emu.IsBanned(seedAMA, a) {
+			t.Errorf("%s: want a member of %s, not banned", a, seedAMA)
 		}
 	}
 	for _, a := range seedToMute {
