@@ -215,63 +215,37 @@ func (w *world) actionsOnce(first, n int) actionFigures {
 	// The emulator's log does not say which request a call came from, so the expected counts
 	// follow from the plan: a ban sends every account once; its Undo unbans all but the first,
 	// which it bans again for the time that was left; a mute sends MuteTime once, its Undo 0 once.
-	type key struct{ group, account, kind string }
-	sent := map[key]int{}
-	for _, c := range w.tim.Log() {
-		if c.Command != cmdBan && c.Command != cmdMute && c.Command != cmdUnban {
-			continue
-		}
-		var body struct {
-			GroupID  string   `json:"GroupId"`
-			Accounts []string `json:"Members_Account"`
-			MuteTime *uint32  `json:"MuteTime"`
-		}
-		if err := json.Unmarshal(c.Body, &body); err != nil {
-			w.tb.Fatalf("%s body %q: %v", c.Command, c.Body, err)
-		}
-		if _, ours := accounts[body.GroupID]; !ours || c.Code != 0 {
-			continue
-		}
-		if c.Command != cmdUnban {
-			f.Calls++
-		}
-		kind := c.Command
-		if body.MuteTime != nil && *body.MuteTime == 0 {
-			kind = "unmute"
-		}
-		for _, a := range body.Accounts {
-			sent[key{body.GroupID, a, kind}]++
-		}
-	}
-	want := map[key]int{}
+	sends, calls := sentPerAccount(w.tb, w.tim.Log(), accounts)
+	f.Calls = calls
+	want := map[sent]int{}
 	for _, g := range banGroups {
 		for i, a := range accounts[g] {
-			want[key{g, a, cmdBan}] = 1
+			want[sent{g, a, cmdBan}] = 1
 			if i == 0 {
-				want[key{g, a, cmdBan}] = 2 // the 1-day ban, then the earlier ban given back
+				want[sent{g, a, cmdBan}] = 2 // the 1-day ban, then the earlier ban given back
 			} else {
-				want[key{g, a, cmdUnban}] = 1
+				want[sent{g, a, cmdUnban}] = 1
 			}
 		}
 	}
 	for _, g := range muteGroups {
 		for _, a := range accounts[g] {
-			want[key{g, a, cmdMute}] = 1
+			want[sent{g, a, cmdMute}] = 1
 			if undone[g] {
-				want[key{g, a, "unmute"}] = 1
+				want[sent{g, a, "unmute"}] = 1
 			}
 		}
 	}
-	for k, got := range sent {
+	for k, got := range sends {
 		if got > want[k] {
 			f.Twice++
 			w.tb.Errorf("%s %s: %s sent %d times, want %d", k.group, k.account, k.kind, got, want[k])
 		}
 	}
 	for k, n := range want {
-		if sent[k] < n {
+		if sends[k] < n {
 			f.Lost++
-			w.tb.Errorf("%s %s: %s sent %d times, want %d", k.group, k.account, k.kind, sent[k], n)
+			w.tb.Errorf("%s %s: %s sent %d times, want %d", k.group, k.account, k.kind, sends[k], n)
 		}
 	}
 
@@ -302,6 +276,44 @@ func (w *world) actionsOnce(first, n int) actionFigures {
 		w.tb.Errorf("%d DMs to alice and bob for the actions, want %d (each action and each Undo told once)", got, total)
 	}
 	return f
+}
+
+// sent is a (group, account, call kind) Tencent accepted: cmdBan, cmdMute, "unmute" or cmdUnban.
+type sent struct{ group, account, kind string }
+
+// sentPerAccount counts, from an emulator log, how many accepted calls named each account of the
+// groups in accounts, by call kind, and how many ban and mute calls (unmutes included) there were.
+func sentPerAccount(tb testing.TB, log []timtest.Call, accounts map[string][]string) (map[sent]int, int) {
+	tb.Helper()
+	out := map[sent]int{}
+	calls := 0
+	for _, c := range log {
+		if c.Command != cmdBan && c.Command != cmdMute && c.Command != cmdUnban {
+			continue
+		}
+		var body struct {
+			GroupID  string   `json:"GroupId"`
+			Accounts []string `json:"Members_Account"`
+			MuteTime *uint32  `json:"MuteTime"`
+		}
+		if err := json.Unmarshal(c.Body, &body); err != nil {
+			tb.Fatalf("%s body %q: %v", c.Command, c.Body, err)
+		}
+		if _, ours := accounts[body.GroupID]; !ours || c.Code != 0 {
+			continue
+		}
+		if c.Command != cmdUnban {
+			calls++
+		}
+		kind := c.Command
+		if body.MuteTime != nil && *body.MuteTime == 0 {
+			kind = "unmute"
+		}
+		for _, a := range body.Accounts {
+			out[sent{body.GroupID, a, kind}]++
+		}
+	}
+	return out, calls
 }
 
 // numberedAccounts returns prefix00001…
@@ -336,3 +348,127 @@ func button(m slacktest.Message, actionID string) string {
 	}
 	return ""
 }
+
+// sigkillBan: two `modbot run` processes; a ban of procBanAccounts (10 calls at 10 a second,
+// 300 ms each), confirmed twice, is executing when its process is SIGKILLed. The other resumes
+// after the lease lapses, re-reads the ban list and sends only what is not banned yet; then Undo,
+// clicked three times at once, unbans every account once and gives the first its earlier ban back.
+func sigkillBan(tb testing.TB, lease time.Duration) actionFigures {
+	w := newWorld(tb, worldOptions{rate: 10, leaseTTL: lease})
+	ps := []*proc{w.startProc(), w.startProc()}
+	g := w.tim.CreateGroup(timtest.AVChatRoom)
+	accounts := numberedAccounts("k", procBanAccounts)
+	w.tim.Ban(g, accounts[0], earlierBan)
+	earlierEnd, _ := w.tim.BannedUntil(g, accounts[0])
+	f := actionFigures{Bans: 1, Undos: 1}
+
+	if _, err := w.slack.SlashCommand(alice, moderation, "/ban", g+" "+strings.Join(accounts, " ")+" for 1d -- spam: raid"); err != nil {
+		tb.Fatal(err)
+	}
+	var prompt slacktest.Message
+	w.waitSlack("the Confirm prompt", 30*time.Second, func(s *slacktest.Server) bool {
+		for _, m := range s.Ephemeral(alice) {
+			if button(m, "confirm") != "" {
+				prompt = m
+				return true
+			}
+		}
+		return false
+	})
+	w.tim.SetLatency(300 * time.Millisecond)
+	for range 2 {
+		if _, err := w.slack.Click(alice, moderation, prompt.TS, "confirm", button(prompt, "confirm")); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	var owner string
+	eventually(tb, "the ban executing", 30*time.Second, func() bool {
+		if r := w.requests(1); len(r) == 1 && r[0] != nil {
+			owner = r[0].Lease.Owner
+		}
+		return owner != "" && w.tim.Calls(cmdBan) > 0
+	})
+	if ps[1].owns(owner) {
+		ps[0], ps[1] = ps[1], ps[0]
+	}
+	if err := ps[0].cmd.Process.Kill(); err != nil {
+		tb.Fatal(err)
+	}
+	ps[0].wait(tb, 10*time.Second)
+	killedAfter := w.tim.Calls(cmdBan)
+	w.tim.SetLatency(0)
+	eventually(tb, "the ban resumed and done", settleWithin(lease), func() bool {
+		r := w.requests(1)
+		return len(r) == 1 && settled(r[0])
+	})
+	r := w.requests(1)[0]
+	if r.State != store.Done || r.Lease.Epoch < 2 {
+		tb.Errorf("ban %s, lease epoch %d: want done, resumed under a new lease", r.State, r.Lease.Epoch)
+	}
+	if killedAfter >= procBanAccounts/20 {
+		tb.Errorf("every ban call was in before the kill (%d): the kill did not meet the execution", killedAfter)
+	}
+
+	root := w.roots()[g]
+	w.waitSlack("the Undo button", 30*time.Second, func(*slacktest.Server) bool {
+		root = w.roots()[g]
+		return button(root, "undo") != ""
+	})
+	var wg sync.WaitGroup
+	for _, who := range []string{alice, bob, alice} {
+		wg.Go(func() { w.slack.Click(who, approvals, root.TS, "undo", "") }) //nolint:errcheck // the button may be gone
+	}
+	wg.Wait()
+	eventually(tb, "the Undo done", settleWithin(lease), func() bool {
+		r := w.requests(2)
+		return len(r) == 2 && r[0] != nil && r[0].State == store.Undone && len(r[0].Owed) == 0 && settled(r[1])
+	})
+
+	time.Sleep(500 * time.Millisecond)
+	if _, err := w.store.RequestByNumber(context.Background(), 3); !errors.Is(err, store.ErrNotFound) {
+		f.UndoTwice++
+		tb.Error("more than one Undo request")
+	}
+
+	sends, calls := sentPerAccount(tb, w.tim.Log(), map[string][]string{g: accounts})
+	f.Calls = calls
+	for i, a := range accounts {
+		want := map[string]int{cmdBan: 1, cmdUnban: 1}
+		if i == 0 {
+			want = map[string]int{cmdBan: 2, cmdUnban: 0} // the ban, then the earlier ban given back
+		}
+		for kind, n := range want {
+			switch got := sends[sent{g, a, kind}]; {
+			case got > n:
+				f.Twice++
+				tb.Errorf("%s: %s sent %d times, want %d", a, kind, got, n)
+			case got < n:
+				f.Lost++
+				tb.Errorf("%s: %s sent %d times, want %d", a, kind, got, n)
+			}
+		}
+	}
+	until, ok := w.tim.BannedUntil(g, accounts[0])
+	if d := until.Sub(earlierEnd); !ok || d < -2*time.Second || d > 2*time.Second {
+		f.Lost++
+		tb.Errorf("%s banned %v until %v after Undo, want its earlier ban back (until %v)", accounts[0], ok, until, earlierEnd)
+	}
+	for _, a := range accounts[1:] {
+		if w.tim.IsBanned(g, a) {
+			f.Lost++
+			tb.Errorf("%s still banned after Undo", a)
+			break
+		}
+	}
+	if got := len(w.slack.DMs(alice)) + len(w.slack.DMs(bob)); got != 2 {
+		tb.Errorf("%d DMs to alice and bob, want 2 (the ban and its Undo, each told once)", got)
+	}
+	if th := w.thread(root.TS); strings.Count(th, "Done:*") != 2 {
+		tb.Errorf("the thread shows %d results, want 2 (the ban's and the Undo's):\n%s", strings.Count(th, "Done:*"), th)
+	}
+	w.leaks(outputs(ps...))
+	return f
+}
+
+// procBanAccounts is the ban the process fault interrupts: 10 calls.
+const procBanAccounts = 200
