@@ -381,6 +381,7 @@ func sigkillBan(tb testing.TB, lease time.Duration) actionFigures {
 			tb.Fatal(err)
 		}
 	}
+	confirmed := time.Now()
 	var owner string
 	eventually(tb, "the ban executing", 30*time.Second, func() bool {
 		if r := w.requests(1); len(r) == 1 && r[0] != nil {
@@ -430,6 +431,17 @@ func sigkillBan(tb testing.TB, lease time.Duration) actionFigures {
 		tb.Error("more than one Undo request")
 	}
 
+	for _, c := range w.tim.Log() {
+		if c.Command == cmdBan {
+			// Before a fix the creator's lease held a confirmed ban back (lease + a sweep: 5 s here,
+			// up to 35 s with modbot run's defaults) when the Confirm reached the other process.
+			tb.Logf("figure confirm-to-first-ban-call=%v", c.At.Sub(confirmed).Round(time.Millisecond))
+			if c.At.Sub(confirmed) > lease {
+				tb.Errorf("the first ban call came %v after the Confirm, more than a lease (%v): the Confirm waited for a sweep", c.At.Sub(confirmed), lease)
+			}
+			break
+		}
+	}
 	sends, calls := sentPerAccount(tb, w.tim.Log(), map[string][]string{g: accounts})
 	f.Calls = calls
 	for i, a := range accounts {
