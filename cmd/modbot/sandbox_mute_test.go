@@ -39,6 +39,24 @@ func TestSeedEmulator_BanAndMute(t *testing.T) {
 			t.Errorf("%s: want a member of %s, not muted", a, seedFans)
 		}
 	}
+	// The /ban and /mute suggestions name members of their group; one ban waits for Confirm.
+	var confirm bool
+	for _, s := range sandboxSuggestions() {
+		if s.Command != "/ban" && s.Command != "/mute" {
+			continue
+		}
+		head, _, _ := strings.Cut(strings.Split(s.Text, " -- ")[0], " for ")
+		fields := strings.Fields(head)
+		for _, a := range fields[1:] {
+			if emu.Role(fields[0], a) != timtest.RoleMember {
+				t.Errorf("suggestion %q: %s is not a member of %s", s.Text, a, fields[0])
+			}
+		}
+		confirm = confirm || (s.Command == "/ban" && len(fields)-1 > sandboxConfirmOver)
+	}
+	if !confirm {
+		t.Errorf("no /ban suggestion of more than %d accounts (one that waits for Confirm)", sandboxConfirmOver)
+	}
 	var mutes, permanent int
 	for _, g := range emu.Snapshot().Groups {
 		if len(g.Mutes) > 0 && (g.Type == timtest.Work || g.Type == timtest.Private) {
