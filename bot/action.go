@@ -120,6 +120,11 @@ func (b *Bot) handleAction(ctx context.Context, inv *invocation, c *ActionCmd) {
 		nr.UndoWindow = b.o.UndoWindow
 		nr.Confirm = len(accounts) > b.o.ConfirmOver
 	}
+	if nr.Confirm {
+		// Nothing is owed before the Confirm, so no lease: the replica the Confirm reaches claims
+		// the request at once instead of waiting for this one's lease to lapse and a sweep.
+		nr.LeaseOwner = ""
+	}
 	req, err := b.store.CreateRequest(ctx, nr)
 	if err != nil {
 		b.fail(ctx, inv, err)

@@ -170,6 +170,9 @@ func TestFeed_BlockedChannelBacksOff(t *testing.T) {
 	}))
 	markers := feedCommands(e, 3)
 	time.Sleep(1500 * time.Millisecond) // 75 ticks
+	// The metric is counted after Slack's answer arrives, so read it before the calls: at most
+	// the one post in flight separates the two.
+	counted := m.count("feed:blocked")
 	attempts := 0
 	for _, c := range e.slack.Calls() {
 		if c.Method == "chat.postMessage" && c.Error == "channel_not_found" {
@@ -180,8 +183,8 @@ func TestFeed_BlockedChannelBacksOff(t *testing.T) {
 	if attempts < 2 || attempts > 10 {
 		t.Errorf("%d posts to a missing channel in 1.5 s, want a handful (backing off)", attempts)
 	}
-	if got := m.count("feed:blocked"); got != attempts {
-		t.Errorf("metric counted %d blocked posts, want %d", got, attempts)
+	if counted > attempts || attempts-counted > 1 {
+		t.Errorf("metric counted %d blocked posts, want %d (or one fewer, in flight)", counted, attempts)
 	}
 	if n := strings.Count(e.logs.String(), "audit feed: Slack refuses the posts"); n != 1 {
 		t.Errorf("the blocked state was logged %d times, want once", n)

@@ -14,13 +14,17 @@
 //   - TestExactlyOnce: unban requests opened and approved concurrently across 3 replicas, with
 //     redelivered and resent envelopes, double clicks and racing approvers: every request executed,
 //     none lost, none duplicated, and no account's unban sent again once it succeeded (counted per
-//     group and account from the emulator's log).
+//     group and account from the emulator's log). Then, on the same replicas, bans (each waiting
+//     for a Confirm clicked twice) and mutes, each command delivered twice, and Undo clicked three
+//     times at once on most: each action and each Undo runs once, no account is sent twice for
+//     one request (counted per account and call kind), an overwritten shorter ban comes back.
 //   - TestSharedRateLimit: 3 replicas unbanning at once never exceed MODBOT_TIM_RATE calls in any
 //     sliding one-second window at the emulator, which refuses none.
 //   - TestFaults: Redis killed and restarted, Tencent answering 30% of calls with 10002 or HTTP
 //     502, Tencent slow (2 s a call), Slack disconnects and abrupt closes during approvals.
-//   - TestProcessFaults: a replica killed with SIGKILL while executing, one paused with SIGSTOP
-//     past its lease and resumed with SIGCONT, and a SIGTERM drain.
+//   - TestProcessFaults: a replica killed with SIGKILL while executing (an unban, and a confirmed
+//     ban then undone), one paused with SIGSTOP past its lease and resumed with SIGCONT, and a
+//     SIGTERM drain.
 //   - TestLoad: slash commands at 100 a second; ack latency, errors, goroutines and memory.
 //   - TestFailover: Redis under Sentinel (primary, two replicas, three sentinels) and three
 //     `modbot run` processes with MODBOT_REDIS_MIN_REPLICAS=1; the primary SIGKILLed while a

@@ -13,10 +13,17 @@ const accountsPerRequest = 25
 // and resent slash commands, double clicks, racing approvers and redelivered clicks: each opens
 // one request, each request executes once, every account is unbanned by exactly one accepted call
 // and none is sent again, the requester is told once per request, and nothing secret leaks.
+//
+// Then, on the same replicas, immediate bans (each waiting for a Confirm clicked twice) and mutes,
+// each delivered twice, and Undo clicked three times at once on most of them: each action and each
+// Undo runs once, no account is sent to Tencent twice for the same request, and each Undo gives
+// back what the action changed, an overwritten shorter ban included (actionsOnce).
 func TestExactlyOnce(t *testing.T) {
-	f, _ := exactlyOnce(t, scaleSizes().requests)
+	f, af, _ := exactlyOnce(t, scaleSizes().requests)
 	t.Logf("figure exactly-once: %v", f)
+	t.Logf("figure exactly-once actions: %v", af)
 	f.check(t)
+	af.check(t)
 }
 
 // BenchmarkExactlyOnce reports exactlyOnce's figures and the time from the first click to the last
@@ -24,8 +31,14 @@ func TestExactlyOnce(t *testing.T) {
 func BenchmarkExactlyOnce(b *testing.B) {
 	n := scaleSizes().requests
 	for b.Loop() {
-		f, took := exactlyOnce(b, n)
+		f, af, took := exactlyOnce(b, n)
 		f.check(b)
+		af.check(b)
+		b.ReportMetric(float64(af.Bans+af.Mutes), "actions")
+		b.ReportMetric(float64(af.Undos), "undos")
+		b.ReportMetric(float64(af.Lost), "actions-lost")
+		b.ReportMetric(float64(af.Twice), "actions-executed-twice")
+		b.ReportMetric(float64(af.UndoTwice), "undo-applied-twice")
 		b.ReportMetric(float64(f.Requests), "requests")
 		b.ReportMetric(float64(f.Lost), "lost")
 		b.ReportMetric(float64(f.Twice), "executed-twice")
@@ -34,7 +47,7 @@ func BenchmarkExactlyOnce(b *testing.B) {
 	}
 }
 
-func exactlyOnce(tb testing.TB, n int) (figures, time.Duration) {
+func exactlyOnce(tb testing.TB, n int) (figures, actionFigures, time.Duration) {
 	w := newWorld(tb, worldOptions{})
 	w.startReplicas(3)
 	sc := w.scenario(n, accountsPerRequest)
@@ -60,7 +73,9 @@ func exactlyOnce(tb testing.TB, n int) (figures, time.Duration) {
 	if got := len(w.slack.DMs(alice)); got != n {
 		tb.Errorf("alice got %d DMs, want one per request (%d)", got, n)
 	}
-	return f, took
+	af := w.actionsOnce(n+1, max(n/4, 2))
+	f.Leaked = w.leaks("")
+	return f, af, took
 }
 
 // thread is the visible text of every reply in the approval thread at ts.

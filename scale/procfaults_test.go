@@ -26,6 +26,11 @@ func TestProcessFaults(t *testing.T) {
 		t.Logf("figure fault SIGKILL: %v", f)
 		f.check(t)
 	})
+	t.Run("SIGKILLBanThenUndo", func(t *testing.T) {
+		f := sigkillBan(t, lease)
+		t.Logf("figure fault SIGKILL ban and Undo: %v", f)
+		f.check(t)
+	})
 	t.Run("SIGSTOP", func(t *testing.T) {
 		f, late := sigstop(t, lease)
 		t.Logf("figure fault SIGSTOP: %v late-tencent-calls=%d late-slack-posts=%d", f, late.tencent, late.slack)

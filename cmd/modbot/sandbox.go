@@ -222,8 +222,8 @@ func (sb *sandbox) startGeneration(ctx context.Context) error {
 			Logger:          sb.log,
 
 			Policies:     sandboxPolicies(),
-			UndoWindow:   15 * time.Minute,
-			ConfirmOver:  20,
+			UndoWindow:   sandboxUndoWindow,
+			ConfirmOver:  sandboxConfirmOver,
 			PreviewPages: 100,
 			Reasons:      sandboxReasons,
 		},
@@ -309,7 +309,11 @@ func (sb *sandbox) banner() string {
 	for _, s := range sandboxSuggestions()[:5] {
 		fmt.Fprintf(&b, "  as %-6s %s %s\n", userName(s.User)+":", s.Command, s.Text)
 	}
-	b.WriteString("then, as bob, click Approve in #mod-approvals and watch the bans go in the side panel.\n")
+	b.WriteString("An unban waits for bob: as bob, click Approve in #mod-approvals and watch the bans go in the\n" +
+		"side panel.\n")
+	fmt.Fprintf(&b, "A ban or a mute runs at once: its message in #mod-approvals offers Undo for %d minutes (Undo\n"+
+		"gives %s its earlier %d-hour ban back); a ban of more than %d accounts waits for your Confirm.\n",
+		int(sandboxUndoWindow.Minutes()), seedEarlierBan.account, int(seedEarlierBan.d.Hours()), sandboxConfirmOver)
 	fmt.Fprintf(&b, "modbot watches the seeded groups and rooms (/modbot watched), sweeping every %s: ban someone\n"+
 		"\"in the app\" from the side panel (Act in the app), see it arrive in #mod-audit, then /lookup them.\n", sandboxSweepEvery)
 	b.WriteString("Reset, fault injection and latency are in the side panel. Ctrl-C stops the sandbox.\n")
@@ -345,6 +349,13 @@ func userName(id string) string {
 	}
 	return id
 }
+
+// The sandbox's Undo window and Confirm threshold (MODBOT_UNDO_WINDOW, MODBOT_CONFIRM_OVER):
+// production's defaults.
+const (
+	sandboxUndoWindow  = 15 * time.Minute
+	sandboxConfirmOver = 20
+)
 
 // sandboxReasons are the sandbox's reason codes (MODBOT_REASONS in production), so its help and
 // its /ban show them.

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"modbot/tim/timtest"
 )
@@ -15,14 +16,46 @@ func TestSeedEmulator_BanAndMute(t *testing.T) {
 	emu := timtest.New(timtest.Options{})
 	seedEmulator(emu)
 	for _, a := range seedToBan {
-		if emu.Role(seedLive, a) != timtest.RoleMember || emu.IsBanned(seedLive, a) {
-			t.Errorf("%s: want a member of %s, not banned", a, seedLive)
+		if emu.Role(seedLive, a) != timtest.RoleMember {
+			t.Errorf("%s: want a member of %s", a, seedLive)
+		}
+		until, banned := emu.BannedUntil(seedLive, a)
+		if a == seedEarlierBan.account {
+			// Banned for less than the suggested 7d, so that Undo visibly gives the earlier ban back.
+			if !banned || until.After(time.Now().Add(seedEarlierBan.d+time.Minute)) {
+				t.Errorf("%s: banned %v until %v, want a ban of %v", a, banned, until, seedEarlierBan.d)
+			}
+		} else if banned {
+			t.Errorf("%s: want not banned", a)
+		}
+	}
+	for _, a := range numbered("raidbot", seedRaid, 2) {
+		if emu.Role(seedAMA, a) != timtest.RoleMember || emu.IsBanned(seedAMA, a) {
+			t.Errorf("%s: want a member of %s, not banned", a, seedAMA)
 		}
 	}
 	for _, a := range seedToMute {
 		if emu.Role(seedFans, a) != timtest.RoleMember || emu.IsMuted(seedFans, a) {
 			t.Errorf("%s: want a member of %s, not muted", a, seedFans)
 		}
+	}
+	// The /ban and /mute suggestions name members of their group; one ban waits for Confirm.
+	var confirm bool
+	for _, s := range sandboxSuggestions() {
+		if s.Command != "/ban" && s.Command != "/mute" {
+			continue
+		}
+		head, _, _ := strings.Cut(strings.Split(s.Text, " -- ")[0], " for ")
+		fields := strings.Fields(head)
+		for _, a := range fields[1:] {
+			if emu.Role(fields[0], a) != timtest.RoleMember {
+				t.Errorf("suggestion %q: %s is not a member of %s", s.Text, a, fields[0])
+			}
+		}
+		confirm = confirm || (s.Command == "/ban" && len(fields)-1 > sandboxConfirmOver)
+	}
+	if !confirm {
+		t.Errorf("no /ban suggestion of more than %d accounts (one that waits for Confirm)", sandboxConfirmOver)
 	}
 	var mutes, permanent int
 	for _, g := range emu.Snapshot().Groups {

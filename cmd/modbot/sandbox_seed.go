@@ -21,13 +21,20 @@ const (
 	seedStudy     = "study-hall"     // a small room
 
 	seedFlood      = 25  // flood01…flood25 banned in seedLive: an unban of them takes two calls
+	seedRaid       = 25  // raidbot01…raidbot25 members of seedAMA: a ban of them waits for Confirm
 	seedLobbyRaids = 160 // raider001…raider160 banned in seedLobby: /banned shows two pages
 )
 
 // Members seeded to be banned and muted (not banned or muted yet), and the mutes already in force.
 var (
-	seedToBan  = []string{"rowdy_rex", "link_lou", "troll_tia"} // members of seedLive
-	seedToMute = []string{"caps_cal", "offtopic_oz"}            // members of seedFans
+	seedToBan = []string{"rowdy_rex", "link_lou", "troll_tia"} // members of seedLive
+	// seedEarlierBan is a seedToBan member already banned for a shorter time: a longer ban
+	// overwrites it, and Undo gives it back.
+	seedEarlierBan = struct {
+		account string
+		d       time.Duration
+	}{"link_lou", 2 * time.Hour}
+	seedToMute = []string{"caps_cal", "offtopic_oz"} // members of seedFans
 	seedMutes  = []struct {
 		group, account string
 		d              time.Duration
@@ -56,7 +63,7 @@ func seedEmulator(emu *timtest.Server) {
 		}
 	}
 	group(seedLive, timtest.AVChatRoom, "Launch livestream", "host_mia", []string{"mod_kai", "mod_lea"}, append(numbered("viewer", 8, 2), seedToBan...)...)
-	group(seedAMA, timtest.AVChatRoom, "Weekly AMA", "host_noa", []string{"mod_kai"}, "viewer01", "viewer02", "guest_ola")
+	group(seedAMA, timtest.AVChatRoom, "Weekly AMA", "host_noa", []string{"mod_kai"}, append([]string{"viewer01", "viewer02", "guest_ola"}, numbered("raidbot", seedRaid, 2)...)...)
 	group(seedTeam, timtest.Work, "Moderators", "mod_kai", []string{"mod_lea"}, "mod_sam", "mod_tom")
 	group(seedFans, timtest.Public, "Fan club", "host_mia", []string{"fan_admin"}, append(numbered("fan", 6, 2), append(seedToMute, "shouty_sue", "ad_bot_9")...)...)
 	group(seedStandup, timtest.Meeting, "Daily standup", "mod_kai", nil, "mod_lea", "mod_sam")
@@ -72,6 +79,7 @@ func seedEmulator(emu *timtest.Server) {
 	} {
 		emu.Ban(seedLive, b.account, b.d)
 	}
+	emu.Ban(seedLive, seedEarlierBan.account, seedEarlierBan.d)
 	for _, a := range numbered("flood", seedFlood, 2) {
 		emu.Ban(seedLive, a, 6*time.Hour)
 	}
@@ -103,10 +111,13 @@ func sandboxSuggestions() []slacktest.Suggestion {
 	}
 	return []slacktest.Suggestion{
 		s(sandboxModerator, "/unban", seedLive+" spammer1 spammer2 -- appeal accepted", "unban two"),
+		s(sandboxModerator, "/ban", seedLive+" rowdy_rex link_lou for 7d -- spam: posted links", "ban at once, then Undo"),
+		s(sandboxModerator, "/mute", seedFans+" caps_cal for 30m -- shouting", "mute for 30 minutes"),
 		s(sandboxModerator, "/unban", "room "+seedStudy+" noisy_nia -- calmed down", "unban in a room"),
+		s(sandboxOutsider, "/unban", seedLive+" spammer3 -- please", "not allowlisted"),
+		s(sandboxModerator, "/ban", seedAMA+" "+strings.Join(numbered("raidbot", seedRaid, 2), " ")+" for 1d -- spam: raid", "25 accounts: Confirm first"),
 		s(sandboxModerator, "/banned", seedLobby, "a long ban list"),
 		s(sandboxModerator, "/roles", seedTeam+" mod_kai mod_lea mod_sam viewer01", "roles"),
-		s(sandboxOutsider, "/unban", seedLive+" spammer3 -- please", "not allowlisted"),
 		s(sandboxModerator, "/lookup", "spammer3 group:"+seedLive, "case file"),
 		s(sandboxModerator, "/modbot", "watched", "watched targets"),
 		s(sandboxModerator, "/unban", seedLive+" "+strings.Join(numbered("flood", seedFlood, 2), " ")+" -- raid cleanup", "25 accounts, 2 calls"),

@@ -417,7 +417,9 @@ func TestRunSandbox(t *testing.T) {
 		if !strings.Contains(string(page), "<title>modbot sandbox</title>") {
 			t.Errorf("GET %s: the page's title is not modbot sandbox:\n%.300s", url, page)
 		}
-		for _, want := range []string{"/unban " + seedLive + " spammer1 spammer2 -- appeal accepted", "alice (moderator)", "dave (not on the allowlist)"} {
+		for _, want := range []string{"/unban " + seedLive + " spammer1 spammer2 -- appeal accepted", "alice (moderator)", "dave (not on the allowlist)",
+			"/ban " + seedLive + " rowdy_rex link_lou for 7d -- spam: posted links", "/mute " + seedFans + " caps_cal for 30m -- shouting",
+			"offers Undo for 15 minutes", "link_lou its earlier 2-hour ban back", "more than 20 accounts waits for your Confirm"} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("banner lacks %q:\n%s", want, out.String())
 			}

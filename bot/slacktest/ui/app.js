@@ -8,6 +8,7 @@
     warning: ['⚠', '#c98a00'], white_check_mark: ['✔', '#2eb67d'], heavy_check_mark: ['✔', '#2eb67d'],
     no_entry: ['✖', '#e01e5a'], no_entry_sign: ['✖', '#e01e5a'], x: ['✖', '#e01e5a'], stop_sign: ['✖', '#e01e5a'],
     hourglass: ['◔', '#616061'], hourglass_flowing_sand: ['◔', '#616061'], clock1: ['◔', '#616061'],
+    zap: ['⚡', '#c98a00'], raised_hand: ['✋', '#c98a00'], scissors: ['✂', '#616061'], eyes: ['◉', '#616061'], double_vertical_bar: ['⏸', '#616061'],
     leftwards_arrow_with_hook: ['↩', '#1264a3'], gear: ['⚙', '#616061'], repeat: ['⟳', '#1264a3'],
     information_source: ['ℹ', '#1264a3'], inbox_tray: ['⇩', '#1264a3'], checkered_flag: ['⚑', '#1d1c1d'],
     arrow_right: ['→', ''], arrow_left: ['←', ''], red_circle: ['●', '#e01e5a'], large_green_circle: ['●', '#2eb67d'],
