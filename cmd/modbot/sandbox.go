@@ -43,7 +43,7 @@ func runSandbox(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	sb, err := startSandbox(ctx, *addr, log)
+	sb, err := startSandbox(ctx, *addr, log, sandboxSweepEvery)
 	if err != nil {
 		return err
 	}
@@ -61,6 +61,8 @@ type sandbox struct {
 	slack *slacktest.Server
 	emu   *timtest.Server
 	log   *slog.Logger
+	// sweepEvery is how often the watched targets are swept (sandboxSweepEvery).
+	sweepEvery time.Duration
 
 	mu     sync.Mutex // serialises Reset and Close, guards gen and closed
 	gen    *generation
@@ -107,7 +109,7 @@ const sandboxDrain = 3 * time.Second
 
 // startSandbox starts everything and returns once the bot is connected. addr must be a loopback
 // address; port 0 picks a free port.
-func startSandbox(ctx context.Context, addr string, log *slog.Logger) (*sandbox, error) {
+func startSandbox(ctx context.Context, addr string, log *slog.Logger, sweepEvery time.Duration) (*sandbox, error) {
 	if err := loopbackAddr(addr); err != nil {
 		return nil, err
 	}
@@ -134,7 +136,7 @@ func startSandbox(ctx context.Context, addr string, log *slog.Logger) (*sandbox,
 			}
 		}
 	}
-	sb := &sandbox{slack: sl, emu: emu, log: log}
+	sb := &sandbox{slack: sl, emu: emu, log: log, sweepEvery: sweepEvery}
 	sl.SetUI(slacktest.UI{
 		Title:       "modbot sandbox",
 		Notes:       notes,
@@ -315,7 +317,7 @@ func (sb *sandbox) banner() string {
 		"gives %s its earlier %d-hour ban back); a ban of more than %d accounts waits for your Confirm.\n",
 		int(sandboxUndoWindow.Minutes()), seedEarlierBan.account, int(seedEarlierBan.d.Hours()), sandboxConfirmOver)
 	fmt.Fprintf(&b, "modbot watches the seeded groups and rooms (/modbot watched), sweeping every %s: ban someone\n"+
-		"\"in the app\" from the side panel (Act in the app), see it arrive in #mod-audit, then /lookup them.\n", sandboxSweepEvery)
+		"\"in the app\" from the side panel (Act in the app), see it arrive in #mod-audit, then /lookup them.\n", sb.sweepEvery)
 	b.WriteString("Reset, fault injection and latency are in the side panel. Ctrl-C stops the sandbox.\n")
 	return b.String()
 }

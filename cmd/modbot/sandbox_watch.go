@@ -16,8 +16,9 @@ import (
 // and its panel acts "as a group admin in the app" — straight on the emulator, outside modbot —
 // so a newcomer sees an outside change arrive in #mod-audit and in /lookup.
 
-// sandboxSweepEvery is how often the sandbox sweeps its watched targets (tests shorten it).
-var sandboxSweepEvery = 15 * time.Second
+// sandboxSweepEvery is how often the sandbox sweeps its watched targets (sandbox.sweepEvery; tests
+// shorten it).
+const sandboxSweepEvery = 15 * time.Second
 
 // sandboxWatched are the seeded targets the sandbox watches.
 func sandboxWatched() []struct {
@@ -35,7 +36,7 @@ func sandboxWatched() []struct {
 
 // sandboxReconcile is the sweep's configuration for a generation.
 func (sb *sandbox) sandboxReconcile() bot.ReconcileOptions {
-	return bot.ReconcileOptions{Interval: sandboxSweepEvery, LeaseTTL: 10 * time.Second, ReplicaID: "sandbox-sweep", Logger: sb.log.With("part", "sweep")}
+	return bot.ReconcileOptions{Interval: sb.sweepEvery, LeaseTTL: 10 * time.Second, ReplicaID: "sandbox-sweep", Logger: sb.log.With("part", "sweep")}
 }
 
 // watchSeeded watches the seeded targets (as modbot itself, before anyone types a command).
@@ -111,5 +112,5 @@ func (sb *sandbox) outside(_ context.Context, form map[string]string) (string, e
 		return "", fmt.Errorf("action: want ban, unban, mute or unmute, not %q", action)
 	}
 	return fmt.Sprintf("Done in the app: %s %s in %s %s. modbot's next sweep (every %s) reports it in #mod-audit; then try /lookup %s.",
-		action, account, kind, id, sandboxSweepEvery, account), nil
+		action, account, kind, id, sb.sweepEvery, account), nil
 }

@@ -14,10 +14,7 @@ import (
 // /lookup of the account shows it banned (from the snapshot) with the entry in its history.
 func TestSandbox_BrowserWatch(t *testing.T) {
 	b := newBrowser(t)
-	old := sandboxSweepEvery
-	sandboxSweepEvery = time.Second
-	t.Cleanup(func() { sandboxSweepEvery = old })
-	sb := newSandbox(t)
+	sb := newSandboxSweeping(t, time.Second)
 
 	b.do("open the UI", chromedp.Navigate(sb.URL()), chromedp.WaitVisible(chromedp.CSS(`#people button[data-user="`+sandboxAdmin+`"]`)))
 	b.waitJS("the app to connect", `document.getElementById('status').textContent.startsWith('app connected')`)
