@@ -350,3 +350,46 @@ func TestExecute_ResumeShortReadMarksNothingDone(t *testing.T) {
 		t.Fatalf("alice's DMs %v: want one, not claiming every account", dm)
 	}
 }
+
+// TestExecute_ResumeWithoutRecordsRereads: an owner claimed the request (the claim that started
+// the execution survives: it is a write modbot waits for replicas on) and reached Tencent, but
+// none of its outcomes or progress survived (a Redis failover lost them). The next owner must not
+// take the request for a first execution and send accounts Tencent already accepted: the claim's
+// epoch says it is a resume, so it re-reads the ban list and skips them. It failed before: u1 was
+// sent to Tencent a second time.
+func TestExecute_ResumeWithoutRecordsRereads(t *testing.T) {
+	e := newEnv(t, withoutBot())
+	g := e.tim.CreateGroup(timtest.AVChatRoom)
+	e.tim.Ban(g, "u2", time.Hour) // u1 was unbanned by the owner whose records were lost
+	ctx := t.Context()
+	r, err := e.store.CreateRequest(ctx, store.NewRequest{
+		OpID: "op-create", Target: store.Target{Kind: store.KindGroup, ID: g, GroupType: "AVChatRoom"},
+		Accounts: []string{"u1", "u2"}, Reason: "appeal", Requester: alice, Channel: approvals, TTL: time.Hour, Approvals: 1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.Approve(ctx, r.ID, bob, "op-approve"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.store.ClaimLease(ctx, r.ID, "replica-lost", 200*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // its lease lapses; nothing else of it was recorded
+	before := len(e.tim.Log())
+	e.startBot()
+
+	e.eventually("resumed and finished", func() bool {
+		r := unbanRequest(t, e, 1)
+		return r.State.Final() && len(r.Owed) == 0
+	})
+	if got := unbanCallsWith(t, e, before, "u1"); len(got) != 0 {
+		t.Fatalf("u1, already unbanned at Tencent, was sent again (%d calls)", len(got))
+	}
+	if e.tim.IsBanned(g, "u2") {
+		t.Fatal("u2 still banned")
+	}
+	if o := unbanRequest(t, e, 1).Outcomes["u1"]; o.Done || !o.Skipped {
+		t.Fatalf("u1's outcome %+v, want skipped (already unbanned), never done", o)
+	}
+}

@@ -17,11 +17,14 @@ import (
 // write made before it on any connection.
 
 // toldScripts are the scripts whose writes a person is told about: a request opened, a decision
-// (approve, deny, cancel, retry, expiry), an allowlist change, an outcome (the final state).
+// (approve, deny, cancel, confirm, retry, undo, expiry), an allowlist change, an outcome (the
+// final state) — and the claim that starts an execution, before anything is sent to Tencent, so
+// that a failover cannot lose the fact that sending began (a resumer then re-reads the live state
+// instead of sending accounts Tencent already accepted).
 func (s *Store) toldScripts() map[*redis.Script]bool {
 	told := map[*redis.Script]bool{}
 	for _, sc := range []*redis.Script{s.scripts.create, s.scripts.decide, s.scripts.retry, s.scripts.expire,
-		s.scripts.setRole, s.scripts.finish} {
+		s.scripts.setRole, s.scripts.finish, s.scripts.undo, s.scripts.claim} {
 		told[sc] = true
 	}
 	return told

@@ -20,7 +20,9 @@ local epoch = tonumber(r.lease_epoch)
 if not live then epoch = epoch + 1 end
 redis.call('HSET', k, 'lease_owner', owner, 'lease_epoch', tostring(epoch), 'lease_until_ms', fmt(now + ttl))
 if r.state == 'approved' then
-  redis.call('HSET', k, 'state', 'executing')
+  -- exec_epoch marks the claim that started the execution: a later claim with another epoch is a
+  -- resume (an earlier owner may have sent accounts whose outcomes it never recorded).
+  redis.call('HSET', k, 'state', 'executing', 'exec_epoch', tostring(epoch))
   req_audit(now, r, {actor = r.decided_by, action = 'execute', outcome = 'executing', detail = owner})
 elseif r.state == 'executing' and r.lease_owner ~= '' and r.lease_owner ~= owner then
   req_audit(now, r, {actor = SYSTEM, action = 'resume', outcome = 'executing', accounts = {},
