@@ -363,7 +363,7 @@ func (b *executor) run(ctx context.Context, l store.Lease, req *store.Request, g
 	// Unban and Undo requests were read when asked for and are idempotent where it matters: they
 	// re-read only when resuming (an earlier owner may have sent accounts it never recorded, even
 	// when a Redis failover lost every trace of it but the claim that started the execution).
-	resuming := len(req.Outcomes) > 0 || req.ProgressTS != "" || (req.ExecEpoch != 0 && req.ExecEpoch != l.Epoch)
+	resuming := len(req.Outcomes) > 0 || req.ProgressTS != "" || req.ExecClaims > 1
 	prog, err := b.startProgress(ctx, l, req)
 	if err != nil {
 		return nil, err

@@ -148,7 +148,7 @@
 //	                                account_count, created_ms, expires_ms, needed, decided_by/_ms,
 //	                                deny_reason, cancel_reason, dropped (approvers whose
 //	                                approval stopped counting), finished_ms, retries,
-//	                                lease_owner, lease_epoch, lease_until_ms, exec_epoch (the epoch of the claim that started executing);
+//	                                lease_owner, lease_epoch, lease_until_ms, exec_claims (claims of the execution: above 1, a resume);
 //	                                action (ban|mute|unmute|unban; absent = unban), duration (s,
 //	                                4294967295 = permanent), reason_code, preview, history (the
 //	                                accounts' case history shown on the root), confirm ("1":

@@ -414,3 +414,31 @@ func TestCreateWithLease(t *testing.T) {
 		t.Fatalf("NeedsWork %+v lacks the unposted root", work)
 	}
 }
+
+// TestExecClaimsCountsResumes: every claim of an execution counts, the same owner's included, so
+// that an executor can tell a first run from a resume even when an earlier attempt recorded
+// nothing (its outcome writes failed, or a Redis failover lost them).
+func TestExecClaimsCountsResumes(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	r := f.approved(t, "a1")
+	if r.ExecClaims != 0 {
+		t.Fatalf("ExecClaims = %d before any claim, want 0", r.ExecClaims)
+	}
+	_, first, err := f.s.ClaimLease(ctx, r.ID, "replica-a", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.ExecClaims != 1 {
+		t.Fatalf("ExecClaims = %d after the first claim, want 1 (a first run)", first.ExecClaims)
+	}
+	// The same owner claims again while its lease is live (its first attempt failed to record):
+	// the epoch stays, but it is a resume.
+	l, again, err := f.s.ClaimLease(ctx, r.ID, "replica-a", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.ExecClaims != 2 || l.Epoch != first.Lease.Epoch {
+		t.Fatalf("ExecClaims = %d, epoch %d → %d; want 2 with the same epoch", again.ExecClaims, first.Lease.Epoch, l.Epoch)
+	}
+}

@@ -153,13 +153,13 @@ type Request struct {
 	Channel    string // approval channel
 	ThreadTS   string // ts of the root message ("" until SetRoot)
 	ProgressTS string // ts of the progress message in the thread
-	// ExecEpoch is the lease epoch of the claim that started the execution (0: not started). A
-	// claim with another epoch resumes it: an earlier owner may have reached Tencent with
-	// accounts whose outcomes it never recorded (a crash, or writes a Redis failover lost).
-	ExecEpoch int64
-	CreatedAt time.Time
-	ExpiresAt time.Time
-	State     State
+	// ExecClaims counts the claims of the execution (0: not started). Above 1 the execution is
+	// resumed: an earlier attempt — another owner's or this one's — may have reached Tencent with
+	// accounts whose outcomes it never recorded (a crash, a Redis outage, writes a failover lost).
+	ExecClaims int64
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	State      State
 
 	ApprovalsNeeded int        // 0: an immediate action
 	Approvals       []Approval // oldest first

@@ -58,7 +58,7 @@ func decodeRequest(v any) (*Request, error) {
 		UndoActor:        h["undo_actor"],
 		UndoAt:           msTime(h["undo_at_ms"]),
 		Outcomes:         make(map[string]Outcome, len(outcomes)),
-		ExecEpoch:        atoi64(h["exec_epoch"]),
+		ExecClaims:       atoi64(h["exec_claims"]),
 		Lease: Lease{
 			RequestID: h["id"],
 			Owner:     h["lease_owner"],

@@ -19,14 +19,17 @@ if r.state ~= 'approved' and r.state ~= 'executing' and owed == 0 then return {'
 local epoch = tonumber(r.lease_epoch)
 if not live then epoch = epoch + 1 end
 redis.call('HSET', k, 'lease_owner', owner, 'lease_epoch', tostring(epoch), 'lease_until_ms', fmt(now + ttl))
+-- exec_claims counts the claims of an execution: above 1 it is a resume, by another owner or by
+-- the same one (an earlier attempt may have sent accounts whose outcomes it never recorded).
 if r.state == 'approved' then
-  -- exec_epoch marks the claim that started the execution: a later claim with another epoch is a
-  -- resume (an earlier owner may have sent accounts whose outcomes it never recorded).
-  redis.call('HSET', k, 'state', 'executing', 'exec_epoch', tostring(epoch))
+  redis.call('HSET', k, 'state', 'executing', 'exec_claims', '1')
   req_audit(now, r, {actor = r.decided_by, action = 'execute', outcome = 'executing', detail = owner})
-elseif r.state == 'executing' and r.lease_owner ~= '' and r.lease_owner ~= owner then
-  req_audit(now, r, {actor = SYSTEM, action = 'resume', outcome = 'executing', accounts = {},
-    detail = owner .. ' took over from ' .. r.lease_owner})
+elseif r.state == 'executing' then
+  redis.call('HINCRBY', k, 'exec_claims', 1)
+  if r.lease_owner ~= '' and r.lease_owner ~= owner then
+    req_audit(now, r, {actor = SYSTEM, action = 'resume', outcome = 'executing', accounts = {},
+      detail = owner .. ' took over from ' .. r.lease_owner})
+  end
 end
 settle(id)
 return {'ok', snapshot(id)}
