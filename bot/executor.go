@@ -173,7 +173,8 @@ func (b *executor) start(ctx context.Context, id string) {
 func (b *executor) execute(ctx context.Context, id string) {
 	clock := newLeaseClock(b.o.LeaseTTL)
 	asked := time.Now()
-	l, req, err := b.store.ClaimLease(ctx, id, b.o.ReplicaID, b.o.LeaseTTL)
+	cctx := store.TrackWrites(ctx)
+	l, req, err := b.store.ClaimLease(cctx, id, b.o.ReplicaID, b.o.LeaseTTL)
 	switch {
 	case errors.Is(err, store.ErrLeaseHeld), errors.Is(err, store.ErrNoWork), errors.Is(err, store.ErrNotFound):
 		return
@@ -183,7 +184,12 @@ func (b *executor) execute(ctx context.Context, id string) {
 		}
 		return
 	}
-	clock.renewed(asked)
+	// A lease the replicas did not confirm (Options.MinReplicas) may not survive a failover, and
+	// another replica could then claim the request while this one sends: the clock starts only
+	// with a confirmed claim or renewal, and nothing is sent before.
+	if !store.Unconfirmed(cctx) {
+		clock.renewed(asked)
+	}
 	ctx, cancel := context.WithCancelCause(withLeaseClock(ctx, clock))
 	// Every Tencent write asks the lease clock (the bulk call's gate) right before it is sent: a
 	// replica paused past its lease (SIGSTOP, a long GC, a frozen VM) sends nothing when it wakes,
@@ -256,10 +262,13 @@ func (b *executor) keepLease(ctx context.Context, l store.Lease, clock *leaseClo
 		case <-t.C:
 		}
 		asked := time.Now()
-		rctx, done := context.WithTimeout(ctx, every)
+		rctx, done := context.WithTimeout(store.TrackWrites(ctx), every)
 		_, err := b.store.RenewLease(rctx, l, b.o.LeaseTTL)
+		unconfirmed := store.Unconfirmed(rctx)
 		done()
 		switch {
+		case err == nil && unconfirmed:
+			// Renewed on the primary only: a failover could lose it, so the clock does not move.
 		case err == nil:
 			clock.renewed(asked)
 		case ctx.Err() != nil:

@@ -18,13 +18,14 @@ import (
 
 // toldScripts are the scripts whose writes a person is told about: a request opened, a decision
 // (approve, deny, cancel, confirm, retry, undo, expiry), an allowlist change, an outcome (the
-// final state) — and the claim that starts an execution, before anything is sent to Tencent, so
-// that a failover cannot lose the fact that sending began (a resumer then re-reads the live state
-// instead of sending accounts Tencent already accepted).
+// final state) — and the execution lease's claim and renewals: a lease only the primary knows could
+// be lost in a failover while its owner still sends, and a resumer must see that sending began
+// (it then re-reads the live state instead of sending accounts Tencent already accepted). The
+// executor counts a lease only once the replicas confirmed it.
 func (s *Store) toldScripts() map[*redis.Script]bool {
 	told := map[*redis.Script]bool{}
 	for _, sc := range []*redis.Script{s.scripts.create, s.scripts.decide, s.scripts.retry, s.scripts.expire,
-		s.scripts.setRole, s.scripts.finish, s.scripts.undo, s.scripts.claim} {
+		s.scripts.setRole, s.scripts.finish, s.scripts.undo, s.scripts.claim, s.scripts.renew} {
 		told[sc] = true
 	}
 	return told
