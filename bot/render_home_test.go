@@ -20,7 +20,7 @@ func homeSummary(n int64, requester string, approvals int) store.RequestSummary 
 func goldenStats() teamStats {
 	st := newTeamStats(readAt().Add(-homeWindow), readAt())
 	entries := []store.AuditEntry{
-		{ID: "9-0", Time: readAt(), Actor: "@tencent", Action: "ban", TargetKind: "group", Target: "@TGS#2golden", Accounts: []string{"spammer1"}, AccountCount: 1, Outcome: "outside"},
+		{ID: "9-0", Time: readAt(), Actor: store.OutsideActor, Action: "ban", TargetKind: "group", Target: "@TGS#2golden", Accounts: []string{"spammer1"}, AccountCount: 1, Outcome: "outside"},
 		{ID: "8-0", Time: readAt().Add(-time.Minute), Actor: "U0BOB", Action: "unban", TargetKind: "group", Target: "@TGS#2golden", Accounts: []string{"a<b>", "user2"}, AccountCount: 2, RequestNumber: 3, Outcome: "done"},
 		{ID: "7-0", Time: readAt().Add(-time.Minute), Actor: "U0BOB", Action: "unban", TargetKind: "group", Target: "@TGS#2golden", Accounts: []string{"gone"}, AccountCount: 1, RequestNumber: 3, Outcome: "failed", Code: 10004},
 		{ID: "6-0", Time: readAt().Add(-2 * time.Minute), Actor: "U0BOB", Action: "finish", RequestNumber: 3, Outcome: "partial"},

@@ -1,7 +1,9 @@
 package bot
 
 import (
+	"maps"
 	"testing"
+	"time"
 
 	"modbot/store"
 )
@@ -22,5 +24,26 @@ func TestEntryReasonCode(t *testing.T) {
 		if got := entryReasonCode(tc.e); got != tc.want {
 			t.Errorf("entryReasonCode(%+v) = %q, want %q", tc.e, got, tc.want)
 		}
+	}
+}
+
+// The Home tab and the digest count as outside changes exactly what a sweep of a watched target
+// writes (actor "outside modbot" or "Tencent", outcome outside or ended), never modbot's own
+// actions, whoever their actor.
+func TestTeamStats_OutsideChangesAreTheSweeps(t *testing.T) {
+	st := newTeamStats(time.Time{}, time.Now())
+	for _, e := range []store.AuditEntry{
+		{Actor: store.OutsideActor, Action: store.ActionBan, Accounts: []string{"u1"}, Outcome: store.OutcomeOutside},
+		{Actor: store.TencentActor, Action: store.ActionBanEnded, Accounts: []string{"u2"}, Outcome: store.OutcomeEnded},
+		{Actor: store.SystemActor, Action: store.ActionBan, Accounts: []string{"u3"}, Outcome: store.OutcomeDone},
+		{Actor: "U0ALICE", Action: store.ActionBan, Accounts: []string{"u4"}, Outcome: store.OutcomeDone},
+	} {
+		st.add(e, 10)
+	}
+	if got, want := st.Outside, map[string]int{"ban": 1, "ban ended": 1}; !maps.Equal(got, want) {
+		t.Fatalf("outside changes %v, want %v", got, want)
+	}
+	if c := st.Actions["ban"]; c == nil || c.Done != 2 {
+		t.Fatalf("modbot's own bans %+v, want 2 done", c)
 	}
 }
