@@ -185,11 +185,17 @@ func (b *executor) execute(ctx context.Context, id string) {
 		return
 	}
 	// A lease the replicas did not confirm (Options.MinReplicas) may not survive a failover, and
-	// another replica could then claim the request while this one sends: the clock starts only
-	// with a confirmed claim or renewal, and nothing is sent before.
-	if !store.Unconfirmed(cctx) {
-		clock.renewed(asked)
+	// another replica could then claim the request while this one sends: give it back and let a
+	// later sweep try again, sending nothing meanwhile. (Renewals are held to the same rule in
+	// keepLease: only a confirmed one moves the clock.)
+	if store.Unconfirmed(cctx) {
+		b.log.Warn("execution waits: the Redis replicas did not confirm its lease (MODBOT_REDIS_MIN_REPLICAS)", "request_id", id)
+		if err := b.store.ReleaseLease(ctx, l); err != nil && !errors.Is(err, store.ErrLeaseLost) {
+			b.log.Warn("release lease", "request_id", id, "err", err)
+		}
+		return
 	}
+	clock.renewed(asked)
 	ctx, cancel := context.WithCancelCause(withLeaseClock(ctx, clock))
 	// Every Tencent write asks the lease clock (the bulk call's gate) right before it is sent: a
 	// replica paused past its lease (SIGSTOP, a long GC, a frozen VM) sends nothing when it wakes,

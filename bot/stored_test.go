@@ -44,6 +44,9 @@ func TestUnconfirmedWritesAreSaid(t *testing.T) {
 			if got := len(unbanCallsWith(t, e, 0, "u1")); got != 0 || !e.tim.IsBanned(g, "u1") {
 				t.Fatalf("MinReplicas 1 with no replica: %d unban calls; want none on an unconfirmed lease", got)
 			}
+			if !strings.Contains(e.logs.String(), "execution waits: the Redis replicas did not confirm its lease") {
+				t.Error("MinReplicas 1 with no replica: the log does not say why the execution waits")
+			}
 		}
 		said := map[string]bool{
 			"the answer to /unban":       strings.Contains(e.ephemeralText(alice), "not yet safely stored"),
