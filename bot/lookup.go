@@ -14,7 +14,7 @@ import (
 // <account> answers from Redis where the account is banned or muted now (the watched targets'
 // snapshots, with their age), reads named targets live, and lists what was done to it (the
 // audit index by account, newest first, paged), its notes and its 90-day counts. The one-line
-// history of a request's root (AccountHistory) comes from the same counts.
+// history of a request's root (caseHistoryText, history.go) comes from the same counts.
 //
 // These handlers are registered by the command table (/lookup, /modbot note).
 
@@ -271,27 +271,7 @@ func countText(n int, one, many string) string {
 	return fmt.Sprintf("%s %s", withCommas(n), plural(n, one, many))
 }
 
-// AccountHistory is the one line a request's root shows about an account with a history, e.g.
-// "`u7`: banned twice in 90 days, last by <@U1> for spam"; "" when it has none.
-func AccountHistory(ctx context.Context, cs CaseFiles, account string) (string, error) {
-	now, err := cs.Now(ctx)
-	if err != nil {
-		return "", err
-	}
-	c, err := cs.CaseCounts(ctx, account, now.AddDate(0, 0, -caseDays))
-	if err != nil {
-		return "", err
-	}
-	reason := ""
-	if c.LastBan.RequestID != "" {
-		if r, err := cs.Request(ctx, c.LastBan.RequestID); err == nil {
-			reason = r.Reason
-		}
-	}
-	return historyLine(account, c, reason, Mention), nil
-}
-
-// historyLine renders AccountHistory's line from the counts and the last ban's reason, naming
+// historyLine renders an account's line on a request's root (caseHistoryText) from the counts and the last ban's reason, naming
 // the last ban's author with who.
 func historyLine(account string, c store.CaseCounts, reason string, who func(string) string) string {
 	var parts []string

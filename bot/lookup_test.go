@@ -122,7 +122,7 @@ func TestLookupManyEntries(t *testing.T) {
 	if len(cf.Live) != 1 || !cf.Live[0].Banned || !cf.Live[0].MuteRead {
 		t.Fatalf("live read %+v: want banned, muted list read", cf.Live)
 	}
-	line, err := AccountHistory(ctx, st, "u7")
+	line, err := caseHistoryText(ctx, st, []string{"u7"}, Mention)
 	if err != nil || !strings.HasPrefix(line, fmt.Sprintf("`u7`: banned %s times in 90 days, last by <@UANA>", withCommas(store.CaseScanMax/2))) {
 		t.Fatalf("history line %q, %v", line, err)
 	}
